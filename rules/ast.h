@@ -3,7 +3,8 @@
 // An Expr owns its children. Every node keeps the position of its first
 // character in the plan file, so later stages (name resolution, compilation)
 // can report errors at the right column. The tree is immutable once parsed;
-// depth is bounded by the parser (kMaxExprDepth), so recursive walks are safe.
+// its height is bounded by the parser (kMaxExprTreeDepth, rules/parser.h), so
+// recursive walks are safe. Code that builds trees itself must stay within it.
 #pragma once
 
 #include <memory>

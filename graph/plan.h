@@ -1,0 +1,171 @@
+// The plan model: what a plan file says, checked and with positions kept.
+//
+// A Plan is produced by load_plan() (graph/plan_loader.h) and is immutable
+// afterwards. Expressions are kept as parsed trees; the plan compiler
+// (graph/plan_compiler.h) turns them into a Program. Every node keeps the
+// position of its name in the file for diagnostics.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/ast.h"
+#include "rules/diagnostic.h"
+
+namespace plansim::graph {
+
+using ExprPtr = std::unique_ptr<rules::Expr>;
+
+enum class Step { kMonth, kQuarter, kYear };
+
+// The periods of a plan: `periods` steps of `step` from `start_year`-`start_month`.
+struct Horizon {
+  int start_year = 0;
+  int start_month = 1;  // 1..12
+  int periods = 1;
+  Step step = Step::kQuarter;
+
+  int months_per_period() const;
+  // The period containing year-month, or -1 when it is outside the horizon.
+  int period_of(int year, int month) const;
+  // "YYYY-MM" of the first month of period t.
+  std::string label(int t) const;
+};
+
+struct RagThresholds {
+  double green = 0.8;  // P(hit) >= green: green
+  double amber = 0.5;  // P(hit) >= amber: amber, else red
+};
+
+struct Settings {
+  std::optional<std::uint64_t> samples;
+  std::optional<std::uint64_t> seed;
+  double confidence = 0.8;
+  RagThresholds rag;
+};
+
+enum class NodeKind { kAssumption, kResource, kAction, kRisk, kMeasure, kTarget };
+const char* to_string(NodeKind k);          // "assumption", ...
+const char* section_name(NodeKind k);       // "assumptions", ...
+
+// What every node carries.
+struct NodeInfo {
+  std::string name;
+  NodeKind kind = NodeKind::kAssumption;
+  rules::SourcePos pos;  // of the node's name
+  std::string label;
+  std::string owner;
+  std::string unit;
+  std::string notes;
+};
+
+struct Assumption {
+  NodeInfo info;
+  bool per_period = false;      // `per: period`
+  ExprPtr value;                // the value, or null when `path` is used
+  std::vector<ExprPtr> path;    // one expression per period
+};
+
+struct Resource {
+  NodeInfo info;
+  ExprPtr available;
+};
+
+struct Need {
+  std::string resource;
+  rules::SourcePos pos;
+  ExprPtr amount;  // per active period
+};
+
+struct Action {
+  NodeInfo info;
+  std::vector<Need> needs;
+  int from = 0;   // first active period
+  int due = 0;    // delivered at the end of this period
+  ExprPtr delivery;  // null: `funding`
+};
+
+struct Mitigation {
+  std::string action;
+  rules::SourcePos pos;
+  double factor = 1.0;
+};
+
+struct Risk {
+  NodeInfo info;
+  ExprPtr likelihood;   // probability over the horizon (labels resolved to numbers)
+  ExprPtr impact;       // null: 1
+  std::vector<Mitigation> mitigated_by;
+};
+
+struct Measure {
+  NodeInfo info;
+  ExprPtr baseline;     // constant expression; null: 0
+  ExprPtr value;        // null: the baseline
+  std::optional<std::pair<double, double>> range;
+};
+
+enum class Direction { kAtMost, kAtLeast };
+const char* to_string(Direction d);  // "at_most" | "at_least"
+
+struct Milestone {
+  rules::SourcePos pos;
+  Direction direction = Direction::kAtMost;
+  ExprPtr threshold;  // constant expression
+  int by = 0;
+};
+
+enum class Combine { kNone, kAllOf, kAnyOf, kAtLeastOf };
+
+struct TargetPart {
+  std::string name;
+  rules::SourcePos pos;
+};
+
+struct Target {
+  NodeInfo info;
+  // A measure target...
+  std::string measure;
+  rules::SourcePos measure_pos;
+  Direction direction = Direction::kAtMost;
+  ExprPtr threshold;
+  int by = 0;
+  std::vector<Milestone> milestones;
+  // ...or a composite of other targets.
+  Combine combine = Combine::kNone;
+  int at_least_count = 0;
+  std::vector<TargetPart> parts;
+
+  bool composite() const { return combine != Combine::kNone; }
+};
+
+struct Plan {
+  std::string file;
+  std::string text;  // the file's full text (hashing, history)
+  std::string title;
+  Horizon horizon;
+  Settings settings;
+  std::map<std::string, double> likelihood_scale;
+
+  std::vector<Assumption> assumptions;
+  std::vector<Resource> resources;
+  std::vector<Action> actions;
+  std::vector<Risk> risks;
+  std::vector<Measure> measures;
+  std::vector<Target> targets;
+
+  // Every node by name: its kind and index in its section's vector.
+  struct Ref {
+    NodeKind kind;
+    std::size_t index;
+  };
+  std::map<std::string, Ref, std::less<>> index;
+
+  const NodeInfo& info(const Ref& r) const;
+  std::vector<std::string> node_names() const;
+};
+
+}  // namespace plansim::graph

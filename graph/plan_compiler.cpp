@@ -1,0 +1,536 @@
+#include "graph/plan_compiler.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+#include <tuple>
+
+#include "rules/compiler.h"
+#include "rules/stable_hash.h"
+#include "rules/suggest.h"
+
+namespace plansim::graph {
+namespace {
+
+using rules::CodeBuilder;
+using rules::Diagnostics;
+using rules::Expr;
+using rules::Instruction;
+using rules::Op;
+using rules::Operand;
+
+// Draw sites inside a node: each expression of the node gets its own range.
+constexpr std::uint32_t kFieldStride = 1u << 16;
+constexpr std::uint32_t kDeliverySite = 0xFFFF0001u;  // an action's Bernoulli(delivery)
+constexpr std::uint32_t kOccurSite = 0xFFFF0002u;     // a risk's per-period occurrence
+
+// Where a node's values live in the block workspace.
+struct Slots {
+  NodeKind kind = NodeKind::kAssumption;
+  std::size_t index = 0;   // in its section
+  std::uint32_t owner = 0;
+  std::vector<std::int32_t> value;  // per period, or one array held for all periods
+  std::vector<std::int32_t> demand, cover;  // resources
+  std::vector<std::int32_t> occurred;       // risks
+  std::int32_t impact = -1;                 // risks
+  std::int32_t funding = -1;                // actions
+  int due = 0;                              // actions
+
+  std::int32_t at(int period) const {
+    return value.size() == 1 ? value[0] : value[static_cast<std::size_t>(period)];
+  }
+};
+
+class PlanCompiler : public rules::NameResolver {
+ public:
+  PlanCompiler(const Plan& plan, Diagnostics& diags) : plan_(plan), diags_(diags) {}
+
+  std::unique_ptr<Program> compile();
+
+  // NameResolver
+  std::optional<Operand> value(const Expr& name, int period) override;
+  Operand initial(const Expr& name) override;
+  std::optional<Operand> aggregate(const Expr& call, int period) override;
+
+ private:
+  void error(rules::SourcePos pos, const std::string& node, std::string message, std::string hint = {}) {
+    diags_.error(plan_.file, pos, node, std::move(message), std::move(hint));
+  }
+
+  // Pass 1: every reference names a node of the right kind.
+  void check_references();
+  void check_expression(const Expr* e, const NodeInfo& owner, bool funding_allowed);
+  void check_kind(const std::string& name, rules::SourcePos pos, const NodeInfo& owner, NodeKind want,
+                  const char* role);
+
+  void lay_out();
+  std::int32_t new_array() { return static_cast<std::int32_t>(prog_->node_arrays++); }
+
+  // Pass 2: code for one period.
+  void compile_assumption(const Assumption& a, const Slots& s, int period);
+  void compile_resource(const Resource& r, const Slots& s, int period);
+  void compile_action(const Action& a, const Slots& s, int period);
+  void compile_risk(const Risk& r, const Slots& s, int period);
+  void compile_measure(const Measure& m, const Slots& s, int period);
+  void compile_outputs(const std::vector<std::size_t>& order, const DependencyGraph& g);
+
+  Operand expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
+               std::optional<std::uint32_t> draw_period);
+  Operand emit(Op op, Operand a, Operand b = {}, Operand c = {});
+  Operand draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site, int period);
+  void store(Operand result, std::int32_t dst);
+  double constant(const Expr* e, const NodeInfo& node, const char* what);
+
+  const Plan& plan_;
+  Diagnostics& diags_;
+  std::unique_ptr<Program> prog_;
+  std::map<std::string, Slots, std::less<>> slots_;
+  CodeBuilder code_;
+  Diagnostics period_diags_;  // deduplicated into diags_ after each period
+  std::optional<Operand> funding_;
+  std::uint32_t owner_ = 0;
+};
+
+// ---- pass 1 ---------------------------------------------------------------
+
+void PlanCompiler::check_kind(const std::string& name, rules::SourcePos pos, const NodeInfo& owner,
+                              NodeKind want, const char* role) {
+  auto it = plan_.index.find(name);
+  if (it == plan_.index.end()) {
+    std::vector<std::string> same_kind;
+    for (const auto& [n, ref] : plan_.index)
+      if (ref.kind == want) same_kind.push_back(n);
+    error(pos, owner.name, std::string(role) + " '" + name + "' is not a " + to_string(want) + " of the plan",
+          rules::did_you_mean(name, same_kind));
+    return;
+  }
+  if (it->second.kind != want)
+    error(pos, owner.name,
+          std::string(role) + " '" + name + "' is a " + to_string(it->second.kind) + ", not a " + to_string(want));
+}
+
+void PlanCompiler::check_expression(const Expr* e, const NodeInfo& owner, bool funding_allowed) {
+  if (!e) return;
+  std::vector<const Expr*> names;
+  rules::all_names(*e, names);
+  for (const Expr* n : names) {
+    if (n->name == "funding") {
+      if (!funding_allowed)
+        error(n->pos, owner.name, "'funding' can only be used in an action's delivery",
+              "it is the share of the action's needs that its resources cover");
+      continue;
+    }
+    auto it = plan_.index.find(n->name);
+    if (it == plan_.index.end()) {
+      std::vector<std::string> candidates = plan_.node_names();
+      candidates.push_back("t");
+      error(n->pos, owner.name, "unknown name '" + n->name + "'", rules::did_you_mean(n->name, candidates));
+      continue;
+    }
+    if (it->second.kind == NodeKind::kTarget)
+      error(n->pos, owner.name, "'" + n->name + "' is a target; expressions can read measures, not targets",
+            "use the target's measure");
+  }
+}
+
+void PlanCompiler::check_references() {
+  for (const auto& a : plan_.assumptions) {
+    check_expression(a.value.get(), a.info, false);
+    for (const auto& p : a.path) check_expression(p.get(), a.info, false);
+  }
+  for (const auto& r : plan_.resources) check_expression(r.available.get(), r.info, false);
+  for (const auto& a : plan_.actions) {
+    for (const auto& n : a.needs) {
+      check_kind(n.resource, n.pos, a.info, NodeKind::kResource, "needs");
+      check_expression(n.amount.get(), a.info, false);
+    }
+    check_expression(a.delivery.get(), a.info, true);
+  }
+  for (const auto& r : plan_.risks) {
+    check_expression(r.likelihood.get(), r.info, false);
+    check_expression(r.impact.get(), r.info, false);
+    for (const auto& m : r.mitigated_by) check_kind(m.action, m.pos, r.info, NodeKind::kAction, "mitigated_by");
+  }
+  for (const auto& m : plan_.measures) check_expression(m.value.get(), m.info, false);
+  for (const auto& t : plan_.targets) {
+    if (!t.composite()) {
+      check_kind(t.measure, t.measure_pos, t.info, NodeKind::kMeasure, "measure");
+    } else {
+      std::set<std::string> seen;
+      for (const auto& p : t.parts) {
+        check_kind(p.name, p.pos, t.info, NodeKind::kTarget, "part");
+        if (!seen.insert(p.name).second) error(p.pos, t.info.name, "'" + p.name + "' is listed twice");
+      }
+    }
+  }
+}
+
+// ---- layout -----------------------------------------------------------------
+
+void PlanCompiler::lay_out() {
+  const int periods = plan_.horizon.periods;
+  auto per_period = [&] {
+    std::vector<std::int32_t> v;
+    for (int t = 0; t < periods; ++t) v.push_back(new_array());
+    return v;
+  };
+  for (const auto& [name, ref] : plan_.index) {
+    Slots s;
+    s.kind = ref.kind;
+    s.index = ref.index;
+    s.owner = static_cast<std::uint32_t>(prog_->owners.size());
+    prog_->owners.push_back(name);
+    switch (ref.kind) {
+      case NodeKind::kAssumption: {
+        const Assumption& a = plan_.assumptions[ref.index];
+        s.value = (a.per_period || !a.path.empty()) ? per_period() : std::vector<std::int32_t>{new_array()};
+        break;
+      }
+      case NodeKind::kResource:
+        s.value = per_period();
+        s.demand = per_period();
+        s.cover = per_period();
+        break;
+      case NodeKind::kAction:
+        s.value = {new_array()};
+        s.funding = new_array();
+        s.due = plan_.actions[ref.index].due;
+        break;
+      case NodeKind::kRisk:
+        s.occurred = per_period();
+        s.impact = new_array();
+        s.value = per_period();
+        break;
+      case NodeKind::kMeasure:
+        s.value = per_period();
+        break;
+      case NodeKind::kTarget:
+        break;
+    }
+    slots_.emplace(name, std::move(s));
+  }
+}
+
+// ---- NameResolver -------------------------------------------------------------
+
+std::optional<Operand> PlanCompiler::value(const Expr& name, int period) {
+  if (name.name == "funding" && funding_) return *funding_;
+  auto it = slots_.find(name.name);
+  if (it == slots_.end() || it->second.kind == NodeKind::kTarget) return std::nullopt;  // reported in pass 1
+  const Slots& s = it->second;
+  if (s.kind == NodeKind::kAction && period < s.due) return Operand::constant(0.0);
+  return Operand::at(s.at(period));
+}
+
+Operand PlanCompiler::initial(const Expr& name) {
+  auto it = plan_.index.find(name.name);
+  if (it != plan_.index.end() && it->second.kind == NodeKind::kMeasure) {
+    const Measure& m = plan_.measures[it->second.index];
+    return Operand::constant(constant(m.baseline.get(), m.info, "baseline"));
+  }
+  return Operand::constant(0.0);
+}
+
+std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int /*period*/) {
+  period_diags_.error(plan_.file, call.pos, prog_->owners[owner_],
+                      "'" + call.name + "' aggregates over local units, and this plan has none",
+                      "aggregations need a units: table and a local: section (plan-format.md section 9)");
+  return std::nullopt;
+}
+
+// ---- pass 2 ---------------------------------------------------------------------
+
+Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
+                           std::optional<std::uint32_t> draw_period) {
+  rules::CompileContext ctx;
+  ctx.file = plan_.file;
+  ctx.node = node.name;
+  ctx.owner = owner_;
+  ctx.key_node = rules::stable_hash(node.name);
+  ctx.site_base = site_base;
+  ctx.draw_period = draw_period;
+  auto sites = rules::number_draw_sites(e);
+  return rules::compile(e, period, ctx, sites, *this, code_, period_diags_);
+}
+
+Operand PlanCompiler::emit(Op op, Operand a, Operand b, Operand c) {
+  int n = rules::arity(op);
+  if (a.is_const() && (n < 2 || b.is_const()) && (n < 3 || c.is_const()))
+    return Operand::constant(rules::apply(op, a.value, b.value, c.value));
+  code_.release(a);
+  if (n >= 2) code_.release(b);
+  if (n >= 3) code_.release(c);
+  Instruction in;
+  in.op = op;
+  in.dst = code_.new_temp();
+  in.a = a;
+  in.b = b;
+  in.c = c;
+  in.owner = owner_;
+  code_.emit(in);
+  return Operand::at(in.dst);
+}
+
+Operand PlanCompiler::draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site,
+                           int period) {
+  Instruction in;
+  in.op = Op::kDraw;
+  in.dist = d;
+  in.dst = code_.new_temp();  // before releasing p: samplers must not write over their parameters
+  code_.release(p);
+  in.a = p;
+  in.key_node = rules::stable_hash(node.name);
+  in.key_site = site;
+  in.key_period = static_cast<std::uint32_t>(period);
+  in.owner = owner_;
+  code_.emit(in);
+  return Operand::at(in.dst);
+}
+
+void PlanCompiler::store(Operand result, std::int32_t dst) {
+  auto& code = code_.code();
+  if (!result.is_const() && result.array >= rules::kTempBase && !code.empty() &&
+      code.back().dst == result.array) {
+    code.back().dst = dst;  // write straight into the node's array
+    code_.release(result);
+    return;
+  }
+  code_.release(result);
+  Instruction in;
+  in.op = Op::kCopy;
+  in.dst = dst;
+  in.a = result;
+  in.owner = owner_;
+  code.push_back(in);
+}
+
+double PlanCompiler::constant(const Expr* e, const NodeInfo& node, const char* what) {
+  if (!e) return 0.0;
+  CodeBuilder scratch;
+  rules::CompileContext ctx{plan_.file, node.name, owner_, 0, 0, 0, std::nullopt};
+  auto sites = rules::number_draw_sites(*e);
+  Diagnostics local;
+  Operand v = rules::compile(*e, 0, ctx, sites, *this, scratch, local);
+  if (!v.is_const() || !std::isfinite(v.value)) {
+    if (local.ok())
+      period_diags_.error(plan_.file, e->pos, node.name, std::string(what) + " must be a finite constant");
+    period_diags_.append(local);
+    return rules::kNaN;
+  }
+  return v.value;
+}
+
+void PlanCompiler::compile_assumption(const Assumption& a, const Slots& s, int period) {
+  if (!a.path.empty()) {
+    auto i = static_cast<std::size_t>(period);
+    if (i < a.path.size() && a.path[i])
+      store(expr(*a.path[i], period, a.info, static_cast<std::uint32_t>(i + 1) * kFieldStride,
+                 static_cast<std::uint32_t>(period)),
+            s.value[i]);
+    return;
+  }
+  if (!a.value) return;
+  if (a.per_period) {
+    store(expr(*a.value, period, a.info, 0, static_cast<std::uint32_t>(period)), s.at(period));
+  } else if (period == 0) {
+    store(expr(*a.value, 0, a.info, 0, 0u), s.value[0]);
+  }
+}
+
+void PlanCompiler::compile_resource(const Resource& r, const Slots& s, int period) {
+  auto t = static_cast<std::size_t>(period);
+  Operand available = r.available ? expr(*r.available, period, r.info, 0, std::nullopt) : Operand::constant(0.0);
+  store(available, s.value[t]);
+  Operand demand = Operand::constant(0.0);
+  for (const auto& a : plan_.actions) {
+    if (period < a.from || period > a.due) continue;
+    for (std::size_t i = 0; i < a.needs.size(); ++i) {
+      const Need& need = a.needs[i];
+      if (need.resource != r.info.name || !need.amount) continue;
+      std::uint32_t saved = owner_;
+      owner_ = slots_.at(a.info.name).owner;
+      Operand amount = expr(*need.amount, period, a.info, static_cast<std::uint32_t>(i + 1) * kFieldStride,
+                            std::nullopt);
+      owner_ = saved;
+      demand = emit(Op::kAdd, demand, amount);
+    }
+  }
+  store(demand, s.demand[t]);
+  store(emit(Op::kCover, Operand::at(s.value[t]), Operand::at(s.demand[t])), s.cover[t]);
+}
+
+void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
+  if (period != a.due) return;
+  // funding: mean over the active periods of the smallest cover among the needed resources.
+  Operand funding = Operand::constant(1.0);
+  if (!a.needs.empty()) {
+    Operand sum = Operand::constant(0.0);
+    for (int p = a.from; p <= a.due; ++p) {
+      Operand smallest = Operand::constant(1.0);
+      for (const auto& need : a.needs) {
+        auto it = slots_.find(need.resource);
+        if (it == slots_.end() || it->second.kind != NodeKind::kResource) continue;
+        smallest = emit(Op::kMin, smallest, Operand::at(it->second.cover[static_cast<std::size_t>(p)]));
+      }
+      sum = emit(Op::kAdd, sum, smallest);
+    }
+    funding = emit(Op::kDiv, sum, Operand::constant(a.due - a.from + 1));
+  }
+  Operand p = funding;
+  if (a.delivery) {
+    // `funding` may be read several times in the delivery expression, so it
+    // lives in the action's own array rather than in a temporary.
+    if (!funding.is_const()) {
+      store(funding, s.funding);
+      funding = Operand::at(s.funding);
+    }
+    funding_ = funding;
+    p = expr(*a.delivery, period, a.info, 0, 0u);
+    funding_.reset();
+  }
+  if (p.is_const() && !(p.value >= 0.0 && p.value <= 1.0)) {
+    period_diags_.error(plan_.file, a.delivery ? a.delivery->pos : a.info.pos, a.info.name,
+                        "delivery is a probability and must be in [0, 1] (got " + std::to_string(p.value) + ")");
+    return;
+  }
+  store(draw(rules::Distribution::kBernoulli, p, a.info, kDeliverySite, 0), s.value[0]);
+}
+
+void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
+  auto t = static_cast<std::size_t>(period);
+  if (period == 0) {
+    Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u) : Operand::constant(1.0);
+    store(impact, s.impact);
+  }
+  Operand likelihood = r.likelihood ? expr(*r.likelihood, period, r.info, 0, std::nullopt)
+                                    : Operand::constant(0.0);
+  if (likelihood.is_const() && !(likelihood.value >= 0.0 && likelihood.value <= 1.0)) {
+    period_diags_.error(plan_.file, r.likelihood ? r.likelihood->pos : r.info.pos, r.info.name,
+                        "likelihood is a probability and must be in [0, 1] (got " +
+                            std::to_string(likelihood.value) + ")");
+    return;
+  }
+  // Each mitigation counts once its action was delivered by the previous period.
+  for (const auto& m : r.mitigated_by) {
+    auto it = slots_.find(m.action);
+    if (it == slots_.end() || it->second.kind != NodeKind::kAction) continue;
+    if (period - 1 < it->second.due) continue;
+    Operand delivered = Operand::at(it->second.value[0]);
+    Operand factor = emit(Op::kSub, Operand::constant(1.0),
+                          emit(Op::kMul, Operand::constant(1.0 - m.factor), delivered));
+    likelihood = emit(Op::kMul, likelihood, factor);
+  }
+  // P(occurs in this period) = 1 - (1 - L)^(1 / periods)
+  const double inv_periods = 1.0 / plan_.horizon.periods;
+  Operand q = emit(Op::kSub, Operand::constant(1.0),
+                   emit(Op::kPow, emit(Op::kSub, Operand::constant(1.0), likelihood),
+                        Operand::constant(inv_periods)));
+  Operand occurs = draw(rules::Distribution::kBernoulli, q, r.info, kOccurSite, period);
+  if (period > 0) occurs = emit(Op::kMax, Operand::at(s.occurred[t - 1]), occurs);
+  store(occurs, s.occurred[t]);
+  store(emit(Op::kMul, Operand::at(s.occurred[t]), Operand::at(s.impact)), s.value[t]);
+}
+
+void PlanCompiler::compile_measure(const Measure& m, const Slots& s, int period) {
+  auto t = static_cast<std::size_t>(period);
+  Operand v = m.value ? expr(*m.value, period, m.info, 0, std::nullopt)
+                      : Operand::constant(constant(m.baseline.get(), m.info, "baseline"));
+  if (m.range) v = emit(Op::kClamp, v, Operand::constant(m.range->first), Operand::constant(m.range->second));
+  store(v, s.value[t]);
+}
+
+void PlanCompiler::compile_outputs(const std::vector<std::size_t>& order, const DependencyGraph& g) {
+  Program& p = *prog_;
+  for (const auto& m : plan_.measures) p.measures.push_back({m.info.name, m.info.label, slots_.at(m.info.name).value});
+  for (const auto& r : plan_.resources) {
+    const Slots& s = slots_.at(r.info.name);
+    p.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
+  }
+  std::map<std::string, std::size_t> target_index;
+  for (std::size_t v : order) {
+    if (g.kinds[v] != NodeKind::kTarget) continue;
+    const Target& t = plan_.targets[plan_.index.at(g.names[v]).index];
+    TargetOutput out;
+    out.id = t.info.name;
+    out.label = t.info.label;
+    owner_ = slots_.at(t.info.name).owner;
+    if (t.composite()) {
+      out.combine = t.combine;
+      out.at_least_count = t.at_least_count;
+      for (const auto& part : t.parts) out.parts.push_back(target_index.at(part.name));
+    } else {
+      out.measure = t.measure;
+      out.direction = t.direction;
+      out.threshold = constant(t.threshold.get(), t.info, "a threshold");
+      out.by = t.by;
+      out.array = slots_.at(t.measure).at(t.by);
+      for (const auto& m : t.milestones)
+        out.milestones.push_back(
+            {m.by, m.direction, constant(m.threshold.get(), t.info, "a threshold"), slots_.at(t.measure).at(m.by)});
+    }
+    target_index[out.id] = p.targets.size();
+    p.targets.push_back(std::move(out));
+  }
+}
+
+std::unique_ptr<Program> PlanCompiler::compile() {
+  check_references();
+  DependencyGraph g = build_dependency_graph(plan_);
+  auto order = evaluation_order(g, plan_, diags_);
+  if (!diags_.ok() || !order) return nullptr;
+
+  prog_ = std::make_unique<Program>();
+  Program& p = *prog_;
+  p.title = plan_.title;
+  p.periods = plan_.horizon.periods;
+  for (int t = 0; t < p.periods; ++t) p.period_labels.push_back(plan_.horizon.label(t));
+  p.confidence = plan_.settings.confidence;
+  p.rag = plan_.settings.rag;
+  lay_out();
+
+  std::set<std::tuple<int, int, std::string>> reported;
+  for (int period = 0; period < p.periods; ++period) {
+    p.period_begin.push_back(code_.code().size());
+    for (std::size_t v : *order) {
+      const Plan::Ref& ref = plan_.index.at(g.names[v]);
+      const Slots& s = slots_.at(g.names[v]);
+      owner_ = s.owner;
+      switch (ref.kind) {
+        case NodeKind::kAssumption: compile_assumption(plan_.assumptions[ref.index], s, period); break;
+        case NodeKind::kResource: compile_resource(plan_.resources[ref.index], s, period); break;
+        case NodeKind::kAction: compile_action(plan_.actions[ref.index], s, period); break;
+        case NodeKind::kRisk: compile_risk(plan_.risks[ref.index], s, period); break;
+        case NodeKind::kMeasure: compile_measure(plan_.measures[ref.index], s, period); break;
+        case NodeKind::kTarget: break;
+      }
+    }
+  }
+  p.period_begin.push_back(code_.code().size());
+  compile_outputs(*order, g);
+  // The same mistake compiles once per period; report it once.
+  for (const auto& d : period_diags_.list())
+    if (reported.emplace(d.pos.line, d.pos.col, d.message).second) diags_.add(d);
+  if (!diags_.ok()) return nullptr;
+
+  // Temporaries go after the node arrays.
+  p.code = std::move(code_.code());
+  auto relocate = [&](std::int32_t& a) {
+    if (a >= rules::kTempBase) a = static_cast<std::int32_t>(p.node_arrays) + (a - rules::kTempBase);
+  };
+  for (auto& in : p.code) {
+    relocate(in.dst);
+    relocate(in.a.array);
+    relocate(in.b.array);
+    relocate(in.c.array);
+  }
+  p.arrays = p.node_arrays + static_cast<std::size_t>(code_.temps_used());
+  return std::move(prog_);
+}
+
+}  // namespace
+
+std::unique_ptr<Program> compile_plan(const Plan& plan, Diagnostics& diags) {
+  return PlanCompiler(plan, diags).compile();
+}
+
+}  // namespace plansim::graph

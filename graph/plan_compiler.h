@@ -1,0 +1,35 @@
+// Compiling a Plan into a Program (plan-format.md sections 2-8).
+//
+// Checks every reference (unknown names with suggestions, a name of the
+// wrong kind, `funding` outside an action's delivery), orders the nodes by
+// their same-period dependencies (reporting cycles), and compiles each node's
+// expressions for each period in that order. The semantics of each kind:
+//   assumption  `per: plan` evaluated once (period 0) and held; `per: period`
+//               and paths evaluated in every period;
+//   resource    available[t]; demand[t] = sum of the needs of the actions
+//               active in t; cover[t] = min(1, available / demand), 1 when
+//               there is no demand;
+//   action      at `due`: funding = mean over from..due of the smallest cover
+//               among its resources (1 with no needs); delivered ~
+//               Bernoulli(delivery), delivery defaulting to funding; the value
+//               is 0 before due and `delivered` from due on;
+//   risk        per period q = 1 - (1 - L)^(1/periods) with L the likelihood
+//               times each mitigation factor whose action was delivered by
+//               the previous period; it occurs at most once; its value is 0
+//               before it occurs and the impact (drawn once) from then on;
+//   measure     the value expression (default: the baseline), clamped to range.
+#pragma once
+
+#include <memory>
+
+#include "graph/dependency_graph.h"
+#include "graph/plan.h"
+#include "graph/program.h"
+#include "rules/diagnostic.h"
+
+namespace plansim::graph {
+
+// Returns nullptr after adding diagnostics when the plan cannot be compiled.
+std::unique_ptr<Program> compile_plan(const Plan& plan, rules::Diagnostics& diags);
+
+}  // namespace plansim::graph

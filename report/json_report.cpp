@@ -1,0 +1,90 @@
+#include "report/json_report.h"
+
+#include <cmath>
+
+namespace plansim::report {
+
+using nlohmann::json;
+
+namespace {
+
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json interval(const sim::Interval& i) { return json::array({number(i.lo), number(i.hi)}); }
+
+json target_json(const sim::TargetResult& t, const RunInfo& info, double confidence) {
+  json j;
+  j["id"] = t.id;
+  j["unit"] = nullptr;
+  j["label"] = t.label;
+  j["kind"] = t.composite ? "composite" : "measure";
+  if (!t.composite) {
+    j["measure"] = t.measure;
+    j["direction"] = graph::to_string(t.direction);
+    j["threshold"] = number(t.threshold);
+    j["by"] = info.periods.at(static_cast<std::size_t>(t.by));
+  }
+  j["p_hit"] = number(t.p_hit);
+  j["ci95"] = interval(t.ci95);
+  if (!t.composite) {
+    j["quantiles"] = {{"p10", number(t.p10)}, {"p50", number(t.p50)}, {"p90", number(t.p90)}};
+    j["achievable"] = {{"confidence", confidence}, {"level", number(t.achievable)}};
+  }
+  j["rag"] = sim::to_string(t.rag);
+  if (!t.composite) {
+    json ms = json::array();
+    for (const auto& m : t.milestones)
+      ms.push_back({{"by", info.periods.at(static_cast<std::size_t>(m.by))},
+                    {"direction", graph::to_string(m.direction)},
+                    {"threshold", number(m.threshold)},
+                    {"p_hit", number(m.p_hit)},
+                    {"ci95", interval(m.ci95)}});
+    j["milestones"] = ms;
+  }
+  return j;
+}
+
+}  // namespace
+
+json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scenarios, double confidence) {
+  json j;
+  j["format"] = "plansim-run/1";
+  j["plan"] = info.plan_title;
+  j["plan_sha256"] = info.plan_sha256;
+  j["seed"] = info.seed;
+  j["samples"] = info.samples;
+  j["periods"] = info.periods;
+  json out = json::array();
+  for (const auto& sc : scenarios) {
+    json s;
+    s["name"] = sc.name;
+    json targets = json::array();
+    for (const auto& t : sc.targets) targets.push_back(target_json(t, info, confidence));
+    s["targets"] = targets;
+    json measures = json::array();
+    for (const auto& m : sc.measures) {
+      json periods = json::array();
+      for (const auto& p : m.periods)
+        periods.push_back({{"mean", number(p.mean)}, {"p10", number(p.p10)}, {"p50", number(p.p50)},
+                           {"p90", number(p.p90)}});
+      measures.push_back({{"id", m.id}, {"unit", nullptr}, {"periods", periods}});
+    }
+    s["measures"] = measures;
+    json resources = json::array();
+    for (const auto& r : sc.resources) {
+      json periods = json::array();
+      for (const auto& p : r.periods)
+        periods.push_back({{"available", number(p.available)}, {"demand", number(p.demand)},
+                           {"p_short", number(p.p_short)}});
+      resources.push_back({{"id", r.id}, {"unit", nullptr}, {"periods", periods}});
+    }
+    s["resources"] = resources;
+    s["responses"] = json::array();
+    out.push_back(s);
+  }
+  j["scenarios"] = out;
+  j["comparison"] = json::array();
+  return j;
+}
+
+}  // namespace plansim::report

@@ -1,0 +1,22 @@
+// What identifies a run in every output: the plan, its hash, seed and samples.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace plansim::report {
+
+struct RunInfo {
+  std::string plan_title;
+  std::string plan_file;
+  std::string plan_sha256;           // of the plan file's bytes
+  std::uint64_t seed = 0;
+  std::uint64_t samples = 0;
+  std::vector<std::string> periods;  // "YYYY-MM" of each period's first month
+};
+
+// Lower-case hex SHA-256 of `bytes` (OpenSSL).
+std::string sha256_hex(const std::string& bytes);
+
+}  // namespace plansim::report

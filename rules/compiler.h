@@ -1,0 +1,93 @@
+// Compiling one expression, for one period, into instructions.
+//
+// The compiler knows the language, not plans: what a name means is asked of
+// a NameResolver, which the plan compiler (graph/plan_compiler.h) supplies.
+// Because the period is known at compile time, `t` is a constant, and the
+// time functions become plain reads of other periods:
+//   prev(x)     -> x compiled for period t-1 (at t = 0: x's initial value, or
+//                  prev's second argument when given);
+//   delay(x, k) -> x compiled for period t-k (0 before the horizon); k is a
+//                  constant whole number >= 0;
+//   cum(x)      -> the sum of x compiled for periods 0..t.
+// Every distribution call is one draw site, numbered by its position in the
+// expression (pre-order), so its key does not depend on the period being
+// compiled or on other expressions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "rules/ast.h"
+#include "rules/compiled.h"
+#include "rules/diagnostic.h"
+
+namespace plansim::rules {
+
+// Temporary arrays are numbered from kTempBase until the program is laid
+// out; then they are moved after the node arrays.
+inline constexpr std::int32_t kTempBase = 1 << 28;
+
+// Accumulates the instructions of a program and hands out temporaries.
+class CodeBuilder {
+ public:
+  std::int32_t new_temp();
+  void release(const Operand& o);
+  void emit(const Instruction& in) { code_.push_back(in); }
+  std::vector<Instruction>& code() { return code_; }
+  std::int32_t temps_used() const { return temps_high_; }
+
+ private:
+  std::vector<Instruction> code_;
+  std::vector<std::int32_t> free_;
+  std::int32_t temps_high_ = 0;
+};
+
+// What the compiler needs to know about names; implemented by the plan compiler.
+class NameResolver {
+ public:
+  virtual ~NameResolver() = default;
+  // The operand for `name` in `period`, or nullopt after reporting an error.
+  virtual std::optional<Operand> value(const Expr& name, int period) = 0;
+  // prev(name) at period 0, for a bare name: the node's initial value.
+  virtual Operand initial(const Expr& name) = 0;
+  // An aggregation call (total, average, ...): compile it, or report that it
+  // is not allowed here.
+  virtual std::optional<Operand> aggregate(const Expr& call, int period) = 0;
+};
+
+// Where the compiled expression belongs: for diagnostics and draw keys.
+struct CompileContext {
+  std::string file;
+  std::string node;
+  std::uint32_t owner = 0;     // node index, copied into every instruction
+  std::uint64_t key_node = 0;  // stable hash of the node's name
+  std::uint64_t key_unit = 0;
+  std::uint32_t site_base = 0;  // added to each draw's position (several expressions per node)
+  // Period used in draw keys: the period compiled, or a fixed one for draws
+  // made once per sample (then all periods share the draw).
+  std::optional<std::uint32_t> draw_period;
+};
+
+// The pre-order position of every distribution call in `e`.
+std::unordered_map<const Expr*, std::uint32_t> number_draw_sites(const Expr& e);
+
+// Compiles `e` for `period` and returns its operand (a constant when the
+// whole expression folds). Reports unknown functions, wrong arities and
+// invalid constant distribution parameters to `diags`.
+Operand compile(const Expr& e, int period, const CompileContext& ctx,
+                const std::unordered_map<const Expr*, std::uint32_t>& sites, NameResolver& names,
+                CodeBuilder& code, Diagnostics& diags);
+
+// Names `e` reads in its own period: outside time functions, in prev's
+// second argument, in cum, and in delay(x, 0). These are the same-period
+// dependency edges; names only under prev or delay(k >= 1) are not.
+void same_period_names(const Expr& e, std::vector<const Expr*>& out);
+
+// Every name `e` mentions, in any period (for reference checks).
+void all_names(const Expr& e, std::vector<const Expr*>& out);
+
+}  // namespace plansim::rules

@@ -1,0 +1,39 @@
+// The Monte Carlo engine: runs a compiled Program and returns its statistics.
+//
+// Samples are cut into blocks of kBlockSize; blocks are evaluated in
+// parallel (tbb::parallel_for) in chunks, and each block's partial
+// statistics (hit counts, sums) are merged in block order, so every number
+// is bitwise identical for any thread count. Values that quantiles need are
+// kept per sample (memory: measures x periods x samples doubles; see
+// estimate_memory). A run holds no global state: several may run at once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "graph/program.h"
+#include "sim/results.h"
+
+namespace plansim::sim {
+
+struct RunOptions {
+  std::uint64_t samples = 100000;  // > 0
+  std::uint64_t seed = 1;
+  int threads = 0;                 // 0: all cores. Results never depend on it.
+  // Called from the calling thread after each chunk with the fraction done.
+  std::function<void(double)> progress;
+  // When set and true, the run stops at the next chunk (StopReason::kCancelled).
+  const std::atomic<bool>* cancel = nullptr;
+
+  // An empty string when valid, else what is wrong with which field.
+  std::string validate() const;
+};
+
+// Bytes a run of `samples` will hold at its peak, roughly.
+std::uint64_t estimate_memory(const graph::Program& program, std::uint64_t samples, int threads);
+
+RunResult run(const graph::Program& program, const RunOptions& options);
+
+}  // namespace plansim::sim

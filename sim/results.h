@@ -1,0 +1,107 @@
+// What a run reports (cli.md, `--json`): per target and milestone P(hit)
+// with a 95% Wilson interval, percentiles and the achievable level; per
+// measure and period the mean and percentiles; per resource and period the
+// mean available, mean demand and P(short).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/plan.h"
+
+namespace plansim::sim {
+
+struct Interval {
+  double lo = 0.0;
+  double hi = 0.0;
+};
+
+enum class Rag { kGreen, kAmber, kRed };
+const char* to_string(Rag r);  // "green" | "amber" | "red"
+Rag rate(double p_hit, const graph::RagThresholds& t);
+
+struct MilestoneResult {
+  int by = 0;
+  graph::Direction direction = graph::Direction::kAtMost;
+  double threshold = 0.0;
+  double p_hit = 0.0;
+  Interval ci95;
+};
+
+struct TargetResult {
+  std::string id;
+  std::string label;
+  bool composite = false;
+  // Measure targets only
+  std::string measure;
+  graph::Direction direction = graph::Direction::kAtMost;
+  double threshold = 0.0;
+  int by = 0;
+  double p10 = 0.0, p50 = 0.0, p90 = 0.0;  // the measure in period `by`
+  double achievable = 0.0;                 // at the plan's confidence
+  std::vector<MilestoneResult> milestones;
+  // All targets
+  double p_hit = 0.0;
+  Interval ci95;
+  Rag rag = Rag::kRed;
+};
+
+struct PeriodSummary {
+  double mean = 0.0, p10 = 0.0, p50 = 0.0, p90 = 0.0;
+};
+
+struct MeasureResult {
+  std::string id;
+  std::string label;
+  std::vector<PeriodSummary> periods;
+};
+
+struct ResourcePeriod {
+  double available = 0.0;  // mean
+  double demand = 0.0;     // mean
+  double p_short = 0.0;    // P(demand > available)
+};
+
+struct ResourceResult {
+  std::string id;
+  std::string label;
+  std::vector<ResourcePeriod> periods;
+};
+
+struct ScenarioResult {
+  std::string name = "base";
+  std::vector<TargetResult> targets;
+  std::vector<MeasureResult> measures;
+  std::vector<ResourceResult> resources;
+};
+
+// A NaN reached a target: where it first appeared, so the user can fix it.
+struct NanReport {
+  std::string target;       // the first target whose measure was NaN
+  std::string node;         // the node whose computation first produced NaN
+  int period = 0;
+  std::uint64_t samples = 0;       // samples in which that target's measure was NaN
+  std::uint64_t first_sample = 0;  // replay this sample to see it
+};
+
+enum class StopReason { kCompleted, kCancelled, kNaN };
+
+// How a run went: everything needed to reproduce it.
+struct RunSummary {
+  StopReason stop = StopReason::kCompleted;
+  std::uint64_t seed = 0;
+  std::uint64_t samples = 0;
+  std::size_t block_size = 0;
+  int threads = 0;
+  double seconds = 0.0;
+};
+
+struct RunResult {
+  ScenarioResult scenario;
+  RunSummary summary;
+  std::optional<NanReport> nan;
+};
+
+}  // namespace plansim::sim

@@ -27,6 +27,13 @@ std::string Horizon::label(int t) const {
   return buf;
 }
 
+std::string Horizon::end_label() const {
+  int m = start_month - 1 + periods * months_per_period() - 1;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", (start_year + m / 12) % 10000, m % 12 + 1);
+  return buf;
+}
+
 const char* to_string(NodeKind k) {
   switch (k) {
     case NodeKind::kAssumption: return "assumption";

@@ -33,6 +33,8 @@ struct Horizon {
   int period_of(int year, int month) const;
   // "YYYY-MM" of the first month of period t.
   std::string label(int t) const;
+  // "YYYY-MM" of the horizon's last month.
+  std::string end_label() const;
 };
 
 struct RagThresholds {

@@ -72,7 +72,7 @@ class PlanCompiler : public rules::NameResolver {
   void compile_action(const Action& a, const Slots& s, int period);
   void compile_risk(const Risk& r, const Slots& s, int period);
   void compile_measure(const Measure& m, const Slots& s, int period);
-  void compile_outputs(const std::vector<std::size_t>& order, const DependencyGraph& g);
+  void compile_outputs();
 
   Operand expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
                std::optional<std::uint32_t> draw_period);
@@ -439,17 +439,28 @@ void PlanCompiler::compile_measure(const Measure& m, const Slots& s, int period)
   store(v, s.value[t]);
 }
 
-void PlanCompiler::compile_outputs(const std::vector<std::size_t>& order, const DependencyGraph& g) {
+void PlanCompiler::compile_outputs() {
   Program& p = *prog_;
   for (const auto& m : plan_.measures) p.measures.push_back({m.info.name, m.info.label, slots_.at(m.info.name).value});
   for (const auto& r : plan_.resources) {
     const Slots& s = slots_.at(r.info.name);
     p.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
   }
+  // Targets in file order, except that a composite follows its parts (the
+  // engine combines the parts' hits). The graph is acyclic, so this ends.
+  std::vector<const Target*> ordered;
+  std::set<std::string> placed;
+  std::function<void(const Target&)> place = [&](const Target& t) {
+    if (placed.count(t.info.name)) return;
+    for (const auto& part : t.parts) place(plan_.targets[plan_.index.at(part.name).index]);
+    placed.insert(t.info.name);
+    ordered.push_back(&t);
+  };
+  for (const auto& t : plan_.targets) place(t);
+
   std::map<std::string, std::size_t> target_index;
-  for (std::size_t v : order) {
-    if (g.kinds[v] != NodeKind::kTarget) continue;
-    const Target& t = plan_.targets[plan_.index.at(g.names[v]).index];
+  for (const Target* target : ordered) {
+    const Target& t = *target;
     TargetOutput out;
     out.id = t.info.name;
     out.label = t.info.label;
@@ -506,7 +517,7 @@ std::unique_ptr<Program> PlanCompiler::compile() {
     }
   }
   p.period_begin.push_back(code_.code().size());
-  compile_outputs(*order, g);
+  compile_outputs();
   // The same mistake compiles once per period; report it once.
   for (const auto& d : period_diags_.list())
     if (reported.emplace(d.pos.line, d.pos.col, d.message).second) diags_.add(d);

@@ -162,13 +162,8 @@ std::optional<int> Loader::month(const YamlNode& n, std::string_view node, std::
   int t = plan_.horizon.period_of(year, mon);
   if (t < 0) {
     const Horizon& h = plan_.horizon;
-    int last_year = h.start_year, last_month = h.start_month + h.periods * h.months_per_period() - 1;
-    last_year += (last_month - 1) / 12;
-    last_month = (last_month - 1) % 12 + 1;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", last_year % 10000, last_month);
     error(n.pos, node,
-          std::string(what) + " " + n.scalar + " is outside the horizon " + h.label(0) + " .. " + buf);
+          std::string(what) + " " + n.scalar + " is outside the horizon " + h.label(0) + " .. " + h.end_label());
     return std::nullopt;
   }
   return t;

@@ -4,7 +4,7 @@
 
 namespace plansim::report {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

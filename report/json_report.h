@@ -11,7 +11,7 @@ namespace plansim::report {
 
 // One JSON object per cli.md. Non-finite numbers (a measure that was NaN)
 // are written as null.
-nlohmann::json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scenarios,
+nlohmann::ordered_json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scenarios,
                         double confidence);
 
 }  // namespace plansim::report

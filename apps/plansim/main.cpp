@@ -135,8 +135,8 @@ int cmd_check(const std::string& path) {
   const graph::Horizon& h = plan.horizon;
   std::cout << "plan:    " << plan.title << "\n";
   const char* step = h.step == graph::Step::kMonth ? "month" : h.step == graph::Step::kQuarter ? "quarter" : "year";
-  std::cout << "periods: " << h.periods << " (" << step << "s from " << h.label(0) << " to "
-            << h.label(h.periods - 1) << ")\n";
+  std::cout << "periods: " << h.periods << " " << step << (h.periods == 1 ? "" : "s") << ", " << h.label(0)
+            << " to " << h.end_label() << "\n";
   std::cout << "nodes:   " << plan.assumptions.size() << " assumptions, " << plan.resources.size() << " resources, "
             << plan.actions.size() << " actions, " << plan.risks.size() << " risks, " << plan.measures.size()
             << " measures, " << plan.targets.size() << " targets\n";

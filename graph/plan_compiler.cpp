@@ -1,5 +1,6 @@
 #include "graph/plan_compiler.h"
 
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -23,6 +24,19 @@ using rules::Operand;
 constexpr std::uint32_t kFieldStride = 1u << 16;
 constexpr std::uint32_t kDeliverySite = 0xFFFF0001u;  // an action's Bernoulli(delivery)
 constexpr std::uint32_t kOccurSite = 0xFFFF0002u;     // a risk's per-period occurrence
+
+// "an action", "a measure": for messages.
+std::string with_article(NodeKind k) {
+  const std::string name = to_string(k);
+  return (name[0] == 'a' ? "an " : "a ") + name;
+}
+
+// Shortest text that reads back as the same number: messages quote values as written.
+std::string number_text(double v) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, result.ptr);
+}
 
 // Where a node's values live in the block workspace.
 struct Slots {
@@ -89,6 +103,7 @@ class PlanCompiler : public rules::NameResolver {
   Diagnostics period_diags_;  // deduplicated into diags_ after each period
   std::optional<Operand> funding_;
   std::uint32_t owner_ = 0;
+  bool references_ok_ = true;  // pass 1 found no mistake
 };
 
 // ---- pass 1 ---------------------------------------------------------------
@@ -100,13 +115,13 @@ void PlanCompiler::check_kind(const std::string& name, rules::SourcePos pos, con
     std::vector<std::string> same_kind;
     for (const auto& [n, ref] : plan_.index)
       if (ref.kind == want) same_kind.push_back(n);
-    error(pos, owner.name, std::string(role) + " '" + name + "' is not a " + to_string(want) + " of the plan",
+    error(pos, owner.name, std::string(role) + " '" + name + "' is not " + with_article(want) + " of the plan",
           rules::did_you_mean(name, same_kind));
     return;
   }
   if (it->second.kind != want)
     error(pos, owner.name,
-          std::string(role) + " '" + name + "' is a " + to_string(it->second.kind) + ", not a " + to_string(want));
+          std::string(role) + " '" + name + "' is " + with_article(it->second.kind) + ", not " + with_article(want));
 }
 
 void PlanCompiler::check_expression(const Expr* e, const NodeInfo& owner, bool funding_allowed) {
@@ -124,6 +139,7 @@ void PlanCompiler::check_expression(const Expr* e, const NodeInfo& owner, bool f
     if (it == plan_.index.end()) {
       std::vector<std::string> candidates = plan_.node_names();
       candidates.push_back("t");
+      if (funding_allowed) candidates.push_back("funding");
       error(n->pos, owner.name, "unknown name '" + n->name + "'", rules::did_you_mean(n->name, candidates));
       continue;
     }
@@ -216,7 +232,13 @@ void PlanCompiler::lay_out() {
 std::optional<Operand> PlanCompiler::value(const Expr& name, int period) {
   if (name.name == "funding" && funding_) return *funding_;
   auto it = slots_.find(name.name);
-  if (it == slots_.end() || it->second.kind == NodeKind::kTarget) return std::nullopt;  // reported in pass 1
+  if (it == slots_.end() || it->second.kind == NodeKind::kTarget) {
+    // Reported in pass 1. A stand-in that is not a constant keeps the mistake
+    // from being reported again (as a NaN distribution parameter, say); the
+    // program is discarded.
+    if (!references_ok_) return Operand::at(0);
+    return std::nullopt;
+  }
   const Slots& s = it->second;
   if (s.kind == NodeKind::kAction && period < s.due) return Operand::constant(0.0);
   return Operand::at(s.at(period));
@@ -390,7 +412,7 @@ void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
   }
   if (p.is_const() && !(p.value >= 0.0 && p.value <= 1.0)) {
     period_diags_.error(plan_.file, a.delivery ? a.delivery->pos : a.info.pos, a.info.name,
-                        "delivery is a probability and must be in [0, 1] (got " + std::to_string(p.value) + ")");
+                        "delivery is a probability and must be in [0, 1] (got " + number_text(p.value) + ")");
     return;
   }
   store(draw(rules::Distribution::kBernoulli, p, a.info, kDeliverySite, 0), s.value[0]);
@@ -407,7 +429,7 @@ void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
   if (likelihood.is_const() && !(likelihood.value >= 0.0 && likelihood.value <= 1.0)) {
     period_diags_.error(plan_.file, r.likelihood ? r.likelihood->pos : r.info.pos, r.info.name,
                         "likelihood is a probability and must be in [0, 1] (got " +
-                            std::to_string(likelihood.value) + ")");
+                            number_text(likelihood.value) + ")");
     return;
   }
   // Each mitigation counts once its action was delivered by the previous period.
@@ -486,9 +508,13 @@ void PlanCompiler::compile_outputs() {
 
 std::unique_ptr<Program> PlanCompiler::compile() {
   check_references();
+  // With broken references the expressions are still compiled, so that their
+  // own mistakes are reported in the same call; only the outputs, which
+  // need every reference, are skipped.
+  references_ok_ = diags_.ok();
   DependencyGraph g = build_dependency_graph(plan_);
   auto order = evaluation_order(g, plan_, diags_);
-  if (!diags_.ok() || !order) return nullptr;
+  if (!order) return nullptr;
 
   prog_ = std::make_unique<Program>();
   Program& p = *prog_;
@@ -517,7 +543,7 @@ std::unique_ptr<Program> PlanCompiler::compile() {
     }
   }
   p.period_begin.push_back(code_.code().size());
-  compile_outputs();
+  if (references_ok_) compile_outputs();
   // The same mistake compiles once per period; report it once.
   for (const auto& d : period_diags_.list())
     if (reported.emplace(d.pos.line, d.pos.col, d.message).second) diags_.add(d);

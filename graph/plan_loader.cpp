@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "rules/functions.h"
 #include "rules/parser.h"
@@ -73,6 +73,27 @@ class Loader {
   bool horizon_ok_ = false;
 };
 
+// Parses exactly "YYYY-MM" (four digits, '-', two digits, month 01..12).
+bool parse_year_month(const YamlNode& n, int& year, int& month) {
+  const std::string& s = n.scalar;
+  auto digits = [&](std::size_t from, std::size_t count) {
+    return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(from),
+                       s.begin() + static_cast<std::ptrdiff_t>(from + count),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!n.is_scalar() || s.size() != 7 || s[4] != '-' || !digits(0, 4) || !digits(5, 2)) return false;
+  year = std::stoi(s.substr(0, 4));
+  month = std::stoi(s.substr(5, 2));
+  return month >= 1 && month <= 12;
+}
+
+// Shortest text that reads back as the same number: messages quote values as written.
+std::string number_text(double v) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return std::string(buffer, result.ptr);
+}
+
 const std::vector<std::string> kCommonKeys = {"label", "owner", "unit", "notes"};
 
 std::vector<std::string> with_common(std::vector<std::string> keys) {
@@ -85,6 +106,9 @@ void Loader::check_keys(const YamlNode& map, const std::vector<std::string>& all
   for (const auto& e : map.entries) {
     if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
     std::string hint = rules::did_you_mean(e.key, allowed);
+    // `{value: normal(10, 2)}` splits at the comma inside a flow mapping.
+    if (hint.empty() && e.key.find(')') != std::string::npos)
+      hint = "inside { } a comma ends the value: quote expressions with commas, e.g. {value: \"normal(10, 2)\"}";
     if (hint.empty()) {
       hint = "allowed keys: ";
       for (std::size_t i = 0; i < allowed.size(); ++i) hint += (i ? ", " : "") + allowed[i];
@@ -150,11 +174,7 @@ std::string Loader::text(const YamlNode& n, std::string_view node, std::string_v
 
 std::optional<int> Loader::month(const YamlNode& n, std::string_view node, std::string_view what) {
   int year = 0, mon = 0;
-  char dash = 0;
-  std::istringstream in(n.scalar);
-  bool shaped = n.is_scalar() && n.scalar.size() == 7 && (in >> year >> dash >> mon) && dash == '-' &&
-                in.peek() == EOF && mon >= 1 && mon <= 12;
-  if (!shaped) {
+  if (!parse_year_month(n, year, mon)) {
     error(n.pos, node, std::string(what) + " must be a month written YYYY-MM, not '" + n.scalar + "'");
     return std::nullopt;
   }
@@ -270,10 +290,7 @@ void Loader::load_horizon(const YamlNode& n) {
   bool ok = true;
   if (const YamlNode* s = require(n, "start", "", "horizon")) {
     int year = 0, mon = 0;
-    char dash = 0;
-    std::istringstream in(s->scalar);
-    if (s->is_scalar() && s->scalar.size() == 7 && (in >> year >> dash >> mon) && dash == '-' &&
-        mon >= 1 && mon <= 12) {
+    if (parse_year_month(*s, year, mon)) {
       h.start_year = year;
       h.start_month = mon;
     } else {
@@ -332,8 +349,8 @@ void Loader::load_settings(const YamlNode& n) {
     if (const YamlNode* a = r->find("amber"))
       if (auto p = probability(*a, "", "settings rag amber")) s.rag.amber = *p;
     if (s.rag.amber > s.rag.green)
-      error(r->pos, "", "settings rag: amber (" + std::to_string(s.rag.amber) +
-                            ") must not be above green (" + std::to_string(s.rag.green) + ")");
+      error(r->pos, "", "settings rag: amber (" + number_text(s.rag.amber) +
+                            ") must not be above green (" + number_text(s.rag.green) + ")");
   }
 }
 
@@ -458,8 +475,8 @@ void Loader::load_action(Action& a, const YamlNode& n) {
     if (auto t = month(*due, name, "due")) a.due = *t;
   if (a.from > a.due)
     error((from ? from : &n)->pos, name,
-          "the action starts (from " + plan_.horizon.label(a.from) + ") after it is due (" +
-              plan_.horizon.label(a.due) + ")");
+          "the action starts (from " + (from ? from->scalar : plan_.horizon.label(a.from)) +
+              ") after it is due (" + (due ? due->scalar : plan_.horizon.label(a.due)) + ")");
   if (const YamlNode* d = n.find("delivery")) a.delivery = expression(*d, name);
 }
 

@@ -18,10 +18,22 @@ std::string fmt(const char* f, double v) {
 
 std::string level(double v) { return fmt("%.4g", v); }
 
+// "[0.123, 0.456]", formatted in one go (GCC 12 warns falsely, -Wrestrict,
+// about "[" + std::string).
+std::string interval_text(const sim::Interval& i) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[%.3f, %.3f]", i.lo, i.hi);
+  return buf;
+}
+
 std::string with_commas(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 std::string rag_word(sim::Rag r) {
@@ -44,7 +56,7 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
   const std::string achievable = "achievable@" + fmt("%.0f", confidence * 100) + "%";
   rows.push_back({"target", "by", "threshold", "P(hit)", "95% interval", achievable, "RAG"});
   for (const auto& t : scenario.targets) {
-    std::string ci = "[" + fmt("%.3f", t.ci95.lo) + ", " + fmt("%.3f", t.ci95.hi) + "]";
+    const std::string ci = interval_text(t.ci95);
     if (t.composite) {
       rows.push_back({t.id, "", "composite", fmt("%.3f", t.p_hit), ci, "", rag_word(t.rag)});
       continue;
@@ -54,7 +66,7 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
     for (const auto& m : t.milestones)
       rows.push_back({"  milestone", info.periods.at(static_cast<std::size_t>(m.by)),
                       threshold(m.direction, m.threshold), fmt("%.3f", m.p_hit),
-                      "[" + fmt("%.3f", m.ci95.lo) + ", " + fmt("%.3f", m.ci95.hi) + "]", "", ""});
+                      interval_text(m.ci95), "", ""});
   }
   std::vector<std::size_t> width(rows[0].size(), 0);
   for (const auto& r : rows)

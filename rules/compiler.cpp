@@ -30,6 +30,40 @@ void number_sites(const Expr& e, std::unordered_map<const Expr*, std::uint32_t>&
   for (const auto& a : e.args) number_sites(*a, out);
 }
 
+Op binary_op(BinaryOp b);
+
+// The value of an expression made of numbers, operators and arithmetic
+// functions only; nullopt when it reads anything else.
+std::optional<double> fold_constant(const Expr& e) {
+  std::vector<double> args;
+  for (const auto& a : e.args) {
+    auto v = fold_constant(*a);
+    if (!v) return std::nullopt;
+    args.push_back(*v);
+  }
+  args.resize(std::max<std::size_t>(args.size(), 3), 0.0);
+  switch (e.kind) {
+    case ExprKind::kNumber: return e.number;
+    case ExprKind::kName: return std::nullopt;
+    case ExprKind::kUnary: return apply(e.unary == UnaryOp::kNeg ? Op::kNeg : Op::kNot, args[0], 0, 0);
+    case ExprKind::kBinary: return apply(binary_op(e.binary), args[0], args[1], 0);
+    case ExprKind::kCall: break;
+  }
+  const FunctionInfo* f = find_function(e.name);
+  if (!f || f->kind != FunctionKind::kMath || static_cast<int>(e.args.size()) < f->min_args) return std::nullopt;
+  if (e.name == "min" || e.name == "max") {
+    double acc = args[0];
+    for (std::size_t i = 1; i < e.args.size(); ++i) acc = apply(e.name == "min" ? Op::kMin : Op::kMax, acc, args[i], 0);
+    return acc;
+  }
+  static const std::pair<const char*, Op> kOps[] = {
+      {"clamp", Op::kClamp}, {"if", Op::kIf},      {"pow", Op::kPow},   {"abs", Op::kAbs},  {"sqrt", Op::kSqrt},
+      {"exp", Op::kExp},     {"log", Op::kLog},    {"floor", Op::kFloor}, {"ceil", Op::kCeil}, {"round", Op::kRound}};
+  for (const auto& [name, op] : kOps)
+    if (e.name == name) return apply(op, args[0], args[1], args[2]);
+  return std::nullopt;
+}
+
 class Compiler {
  public:
   Compiler(const CompileContext& ctx, const std::unordered_map<const Expr*, std::uint32_t>& sites,
@@ -205,16 +239,13 @@ Operand Compiler::draw(const Expr& e, Distribution d, int period) {
 }
 
 std::optional<long> Compiler::constant_whole_number(const Expr& e) {
-  // Compile into a throwaway builder: only constants are acceptable here.
-  CodeBuilder scratch;
-  Compiler sub(ctx_, sites_, names_, scratch, diags_);
-  Operand k = sub.compile(e, 0);
-  if (!k.is_const() || !(k.value >= 0.0) || k.value != std::floor(k.value) || k.value > 1e6) {
+  std::optional<double> k = fold_constant(e);
+  if (!k || !(*k >= 0.0) || *k != std::floor(*k) || *k > 1e6) {
     error(e, "delay's second argument must be a constant whole number >= 0",
           "write e.g. delay(x, 2) for x two periods earlier");
     return std::nullopt;
   }
-  return static_cast<long>(k.value);
+  return static_cast<long>(*k);
 }
 
 Operand Compiler::time_function(const Expr& e, int period) {
@@ -259,8 +290,8 @@ void collect_names(const Expr& e, bool same_period, std::vector<const Expr*>& ou
     if (e.name == "delay" && e.args.size() == 2) {
       // Only a literal lag >= 1 surely reads an earlier period; anything
       // else is treated as a same-period read, which is the safe side.
-      const Expr& k = *e.args[1];
-      if (k.kind == ExprKind::kNumber && k.number >= 1.0) return;
+      std::optional<double> k = fold_constant(*e.args[1]);
+      if (k && *k >= 1.0) return;
     }
   }
   for (const auto& a : e.args) collect_names(*a, same_period, out);

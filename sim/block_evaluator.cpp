@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "sim/samplers.h"
 
@@ -84,12 +85,45 @@ void BlockEvaluator::run(std::uint64_t block, std::size_t n, Workspace& ws) cons
   for (std::size_t k = 0; k < count; ++k) kernels_[k](program_.code[k], ws, n, seed_, block);
 }
 
-std::size_t BlockEvaluator::first_nan(std::uint64_t block, std::size_t n, std::size_t i, Workspace& ws) const {
-  for (std::size_t k = 0; k < kernels_.size(); ++k) {
-    kernels_[k](program_.code[k], ws, n, seed_, block);
-    if (std::isnan(ws.array(program_.code[k].dst)[i])) return k;
+std::size_t BlockEvaluator::nan_origin(std::uint64_t block, std::size_t n, std::size_t i, std::int32_t array,
+                                       Workspace& ws) const {
+  const auto& code = program_.code;
+  const std::size_t none = code.size();
+  std::vector<std::size_t> writer(program_.arrays, none);     // the last instruction to write each array
+  std::vector<std::array<std::size_t, 3>> inputs(code.size());  // the writers of a, b, c when read
+  std::vector<char> nan(code.size(), 0);
+  std::vector<char> took_b(code.size(), 0);  // if(): the condition was non-zero
+  for (std::size_t k = 0; k < code.size(); ++k) {
+    const Instruction& in = code[k];
+    auto source = [&](const rules::Operand& o) {
+      return o.is_const() ? none : writer[static_cast<std::size_t>(o.array)];
+    };
+    inputs[k] = {source(in.a), source(in.b), source(in.c)};
+    if (in.op == Op::kIf) took_b[k] = (in.a.is_const() ? in.a.value : ws.array(in.a.array)[i]) != 0.0;
+    kernels_[k](in, ws, n, seed_, block);
+    nan[k] = std::isnan(ws.array(in.dst)[i]);
+    writer[static_cast<std::size_t>(in.dst)] = k;
   }
-  return kernels_.size();
+  std::size_t k = writer[static_cast<std::size_t>(array)];
+  if (k == none || !nan[k]) return none;
+  for (;;) {
+    std::size_t next = none;
+    auto consider = [&](std::size_t w) {
+      if (w != none && nan[w] && (next == none || w < next)) next = w;
+    };
+    if (code[k].op == Op::kIf) {
+      consider(inputs[k][took_b[k] ? 1 : 2]);
+    } else {
+      for (std::size_t w : inputs[k]) consider(w);
+    }
+    if (next == none) break;
+    k = next;
+  }
+  // Report the first period in which the node that made it held a NaN value.
+  const std::uint32_t owner = code[k].owner;
+  for (std::size_t j = 0; j < code.size(); ++j)
+    if (nan[j] && code[j].owner == owner && static_cast<std::size_t>(code[j].dst) < program_.node_arrays) return j;
+  return k;
 }
 
 }  // namespace plansim::sim

@@ -39,10 +39,14 @@ class BlockEvaluator {
   // kBlockSize) into ws.
   void run(std::uint64_t block, std::size_t n, Workspace& ws) const;
 
-  // Evaluates instructions one at a time and returns the index of the first
-  // whose result is NaN for sample `i` of the block (a debugging replay, not
-  // the hot path), or code.size() when none is.
-  std::size_t first_nan(std::uint64_t block, std::size_t n, std::size_t i, Workspace& ws) const;
+  // Where the NaN in `array` at sample i of the block came from: replays the
+  // block noting, for sample i, which instruction wrote each operand and
+  // whether each result was NaN, then walks back from the last write of
+  // `array` along NaN operands (for if(), only the branch taken) to the
+  // instruction that made a NaN from operands that were not NaN. Returns
+  // code.size() when `array` is not NaN at sample i.
+  std::size_t nan_origin(std::uint64_t block, std::size_t n, std::size_t i, std::int32_t array,
+                         Workspace& ws) const;
 
  private:
   const graph::Program& program_;

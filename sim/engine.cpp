@@ -68,13 +68,14 @@ struct Layout {
 struct BlockStats {
   std::vector<double> sums;
   std::vector<std::uint64_t> counts;
-  std::uint64_t first_nan = kNoSample;  // first sample where a target's measure was NaN
+  std::vector<std::uint64_t> first_nan;  // per target: first sample where its measure was NaN
 
-  explicit BlockStats(const Layout& l) : sums(l.sum_size()), counts(l.count_size()) {}
+  explicit BlockStats(const Layout& l)
+      : sums(l.sum_size()), counts(l.count_size()), first_nan(l.targets, kNoSample) {}
   void clear() {
     std::fill(sums.begin(), sums.end(), 0.0);
     std::fill(counts.begin(), counts.end(), 0);
-    first_nan = kNoSample;
+    std::fill(first_nan.begin(), first_nan.end(), kNoSample);
   }
 };
 
@@ -128,7 +129,7 @@ void evaluate_block(const Program& p, const Layout& l, const BlockEvaluator& eva
         out.counts[l.nans(t)] = nans;
         for (std::size_t i = 0; i < n; ++i)
           if (std::isnan(x[i])) {
-            out.first_nan = std::min(out.first_nan, first + i);
+            out.first_nan[t] = first + i;
             break;
           }
       }
@@ -197,7 +198,7 @@ RunResult run(const Program& p, const RunOptions& options) {
   std::vector<std::vector<double>> kept(l.measures * l.periods, std::vector<double>(samples));
   std::vector<CompensatedSum> sums(l.sum_size());
   std::vector<std::uint64_t> counts(l.count_size(), 0);
-  std::uint64_t first_nan = kNoSample;
+  std::vector<std::uint64_t> first_nan(l.targets, kNoSample);
 
   tbb::task_arena arena(threads);
   tbb::enumerable_thread_specific<ThreadState> states(std::cref(p));
@@ -232,7 +233,7 @@ RunResult run(const Program& p, const RunOptions& options) {
       const BlockStats& s = partial[b - begin];
       for (std::size_t k = 0; k < sums.size(); ++k) sums[k].add(s.sums[k]);
       for (std::size_t k = 0; k < counts.size(); ++k) counts[k] += s.counts[k];
-      first_nan = std::min(first_nan, s.first_nan);
+      for (std::size_t t = 0; t < l.targets; ++t) first_nan[t] = std::min(first_nan[t], s.first_nan[t]);
     }
     if (options.progress) options.progress(static_cast<double>(end) / static_cast<double>(blocks));
   }
@@ -291,18 +292,21 @@ RunResult run(const Program& p, const RunOptions& options) {
     sc.targets.push_back(std::move(tr));
   }
 
-  if (first_nan != kNoSample) {
+  // The first target (in program order) whose measure was NaN, its first
+  // such sample, and where that NaN came from.
+  std::size_t nan_target = l.targets;
+  for (std::size_t t = 0; t < l.targets && nan_target == l.targets; ++t)
+    if (counts[l.nans(t)]) nan_target = t;
+  if (nan_target < l.targets) {
     NanReport nan;
-    for (std::size_t t = 0; t < l.targets && nan.target.empty(); ++t) {
-      if (!counts[l.nans(t)]) continue;
-      nan.target = p.targets[t].id;
-      nan.samples = counts[l.nans(t)];
-    }
-    nan.first_sample = first_nan;
-    const std::uint64_t b = first_nan / kBlockSize;
+    nan.target = p.targets[nan_target].id;
+    nan.samples = counts[l.nans(nan_target)];
+    nan.first_sample = first_nan[nan_target];
+    const std::uint64_t b = nan.first_sample / kBlockSize;
     ThreadState ts(p);
     const auto nb = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
-    const std::size_t k = eval.first_nan(b, nb, static_cast<std::size_t>(first_nan % kBlockSize), ts.ws);
+    const std::size_t k = eval.nan_origin(b, nb, static_cast<std::size_t>(nan.first_sample % kBlockSize),
+                                          p.targets[nan_target].array, ts.ws);
     if (k < p.code.size()) {
       nan.node = p.owners[p.code[k].owner];
       nan.period = static_cast<int>(std::upper_bound(p.period_begin.begin(), p.period_begin.end(), k) -

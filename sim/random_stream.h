@@ -70,9 +70,17 @@ class ElementStream {
   int used_ = 4;
 };
 
+// The largest double below 1 (1 - 2^-53).
+inline constexpr double kLargestBelowOne = 0x1.fffffffffffffp-1;
+
 // Uniform in (0, 1) from the top 53 bits of x: (x >> 11) + 0.5 scaled by 2^-53.
+// For x >> 11 >= 2^52 the sum + 0.5 is a tie that rounds to even, and for
+// the single value 2^53 - 1 it rounds up to 2^53, i.e. exactly 1.0; the
+// return maps that one case to the largest double below 1 so the interval
+// stays open (bernoulli(1) and normal's inverse CDF rely on u < 1).
 inline double to_unit_open(std::uint64_t x) {
-  return (static_cast<double>(x >> 11) + 0.5) * 0x1.0p-53;
+  const double u = (static_cast<double>(x >> 11) + 0.5) * 0x1.0p-53;
+  return u < kLargestBelowOne ? u : kLargestBelowOne;
 }
 
 }  // namespace plansim::sim

@@ -51,6 +51,7 @@ DependencyGraph build_dependency_graph(const Plan& plan) {
   for (const auto& r : plan.risks) add_vertex(r.info);
   for (const auto& m : plan.measures) add_vertex(m.info);
   for (const auto& t : plan.targets) add_vertex(t.info);
+  for (const auto& r : plan.responses) add_vertex(r.info);
 
   for (const auto& a : plan.assumptions) {
     std::size_t v = g.vertex(a.info.name);
@@ -75,6 +76,16 @@ DependencyGraph build_dependency_graph(const Plan& plan) {
     add_reads(g, plan, r.impact.get(), v);
   }
   for (const auto& m : plan.measures) add_reads(g, plan, m.value.get(), g.vertex(m.info.name));
+  // A response reads its condition and amounts, and the nodes it changes read it.
+  for (const auto& r : plan.responses) {
+    std::size_t v = g.vertex(r.info.name);
+    add_reads(g, plan, r.when.get(), v);
+    for (const auto* effects : {&r.add, &r.scale})
+      for (const auto& e : *effects) {
+        add_reads(g, plan, e.amount.get(), v);
+        if (plan.index.count(e.node)) boost::add_edge(v, g.vertex(e.node), g.graph);
+      }
+  }
   for (const auto& t : plan.targets) {
     std::size_t v = g.vertex(t.info.name);
     if (!t.composite()) add_edge_to(g, plan, t.measure, v);
@@ -205,6 +216,7 @@ std::string to_dot(const DependencyGraph& g, const Plan& plan) {
       case NodeKind::kRisk: return "shape=octagon, style=filled, fillcolor=\"#fde8e8\"";
       case NodeKind::kMeasure: return "shape=ellipse, style=filled, fillcolor=\"#f0f0f0\"";
       case NodeKind::kTarget: return "shape=doubleoctagon, style=filled, fillcolor=\"#e0f0ff\"";
+      case NodeKind::kResponse: return "shape=cds, style=filled, fillcolor=\"#f3e8fd\"";
     }
     return "shape=box";
   };

@@ -1,6 +1,7 @@
 #include "graph/plan.h"
 
 #include <cstdio>
+#include <utility>
 
 namespace plansim::graph {
 
@@ -42,6 +43,7 @@ const char* to_string(NodeKind k) {
     case NodeKind::kRisk: return "risk";
     case NodeKind::kMeasure: return "measure";
     case NodeKind::kTarget: return "target";
+    case NodeKind::kResponse: return "response";
   }
   return "?";
 }
@@ -54,6 +56,7 @@ const char* section_name(NodeKind k) {
     case NodeKind::kRisk: return "risks";
     case NodeKind::kMeasure: return "measures";
     case NodeKind::kTarget: return "targets";
+    case NodeKind::kResponse: return "responses";
   }
   return "?";
 }
@@ -68,15 +71,74 @@ const NodeInfo& Plan::info(const Ref& r) const {
     case NodeKind::kRisk: return risks[r.index].info;
     case NodeKind::kMeasure: return measures[r.index].info;
     case NodeKind::kTarget: return targets[r.index].info;
+    case NodeKind::kResponse: return responses[r.index].info;
   }
   return assumptions.at(r.index).info;
 }
 
+NodeInfo& Plan::info(const Ref& r) { return const_cast<NodeInfo&>(std::as_const(*this).info(r)); }
+
 std::vector<std::string> Plan::node_names() const {
   std::vector<std::string> names;
   names.reserve(index.size());
-  for (const auto& [name, _] : index) names.push_back(name);
+  for (const auto& [name, ref] : index)
+    if (ref.kind != NodeKind::kTarget && ref.kind != NodeKind::kResponse) names.push_back(name);
   return names;
+}
+
+namespace {
+
+ExprPtr copy(const ExprPtr& e) { return e ? e->clone() : nullptr; }
+
+std::vector<ExprPtr> copy(const std::vector<ExprPtr>& list) {
+  std::vector<ExprPtr> out;
+  for (const auto& e : list) out.push_back(copy(e));
+  return out;
+}
+
+std::vector<ResponseEffect> copy(const std::vector<ResponseEffect>& list) {
+  std::vector<ResponseEffect> out;
+  for (const auto& e : list) out.push_back({e.node, e.pos, copy(e.amount)});
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Plan> Plan::clone() const {
+  auto p = std::make_unique<Plan>();
+  p->file = file;
+  p->text = text;
+  p->title = title;
+  p->horizon = horizon;
+  p->settings = settings;
+  p->likelihood_scale = likelihood_scale;
+  for (const auto& a : assumptions) p->assumptions.push_back({a.info, a.per_period, copy(a.value), copy(a.path)});
+  for (const auto& r : resources) p->resources.push_back({r.info, copy(r.available)});
+  for (const auto& a : actions) {
+    Action c{a.info, {}, a.from, a.due, copy(a.delivery)};
+    for (const auto& n : a.needs) c.needs.push_back({n.resource, n.pos, copy(n.amount)});
+    p->actions.push_back(std::move(c));
+  }
+  for (const auto& r : risks) p->risks.push_back({r.info, r.force, copy(r.likelihood), copy(r.impact), r.mitigated_by});
+  for (const auto& m : measures) p->measures.push_back({m.info, copy(m.baseline), copy(m.value), m.range});
+  for (const auto& t : targets) {
+    Target c;
+    c.info = t.info;
+    c.measure = t.measure;
+    c.measure_pos = t.measure_pos;
+    c.direction = t.direction;
+    c.threshold = copy(t.threshold);
+    c.by = t.by;
+    for (const auto& m : t.milestones) c.milestones.push_back({m.pos, m.direction, copy(m.threshold), m.by});
+    c.combine = t.combine;
+    c.at_least_count = t.at_least_count;
+    c.parts = t.parts;
+    p->targets.push_back(std::move(c));
+  }
+  for (const auto& r : responses)
+    p->responses.push_back({r.info, copy(r.when), copy(r.add), copy(r.scale), r.latch});
+  p->index = index;
+  return p;
 }
 
 }  // namespace plansim::graph

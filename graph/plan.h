@@ -49,15 +49,29 @@ struct Settings {
   RagThresholds rag;
 };
 
-enum class NodeKind { kAssumption, kResource, kAction, kRisk, kMeasure, kTarget };
+// kResponse: a management response (section 12). Responses have no name in
+// the file; they are indexed as "response#N" (N from 1, in file order, the
+// plan's before a scenario's), which no expression can spell.
+enum class NodeKind { kAssumption, kResource, kAction, kRisk, kMeasure, kTarget, kResponse };
 const char* to_string(NodeKind k);          // "assumption", ...
 const char* section_name(NodeKind k);       // "assumptions", ...
+
+// A scenario's `scale` and `shift` of a node: value * scale + shift, applied
+// to the value its expression computes (for an action, to its delivery
+// probability), before responses and a measure's range.
+struct Adjustment {
+  double scale = 1.0;
+  double shift = 0.0;
+  bool identity() const { return scale == 1.0 && shift == 0.0; }
+};
 
 // What every node carries.
 struct NodeInfo {
   std::string name;
   NodeKind kind = NodeKind::kAssumption;
+  std::string file;      // where the node (or the change to it) was written
   rules::SourcePos pos;  // of the node's name
+  Adjustment adjust;
   std::string label;
   std::string owner;
   std::string unit;
@@ -96,8 +110,11 @@ struct Mitigation {
   double factor = 1.0;
 };
 
+enum class Force { kNone, kOccurs, kNever };
+
 struct Risk {
   NodeInfo info;
+  Force force = Force::kNone;  // a scenario's `force`: occurs in period 0, or never
   ExprPtr likelihood;   // probability over the horizon (labels resolved to numbers)
   ExprPtr impact;       // null: 1
   std::vector<Mitigation> mitigated_by;
@@ -144,6 +161,21 @@ struct Target {
   bool composite() const { return combine != Combine::kNone; }
 };
 
+// A management response: while on, it adds to or scales the named nodes.
+struct ResponseEffect {
+  std::string node;
+  rules::SourcePos pos;
+  ExprPtr amount;  // added, or the factor
+};
+
+struct Response {
+  NodeInfo info;  // name "response#N"; label as written
+  ExprPtr when;
+  std::vector<ResponseEffect> add;
+  std::vector<ResponseEffect> scale;
+  bool latch = false;  // once on, stays on
+};
+
 struct Plan {
   std::string file;
   std::string text;  // the file's full text (hashing, history)
@@ -158,6 +190,7 @@ struct Plan {
   std::vector<Risk> risks;
   std::vector<Measure> measures;
   std::vector<Target> targets;
+  std::vector<Response> responses;
 
   // Every node by name: its kind and index in its section's vector.
   struct Ref {
@@ -167,7 +200,11 @@ struct Plan {
   std::map<std::string, Ref, std::less<>> index;
 
   const NodeInfo& info(const Ref& r) const;
+  NodeInfo& info(const Ref& r);
+  // Names of the nodes an expression may read (not targets or responses).
   std::vector<std::string> node_names() const;
+  // A deep copy (expressions included), for applying a scenario.
+  std::unique_ptr<Plan> clone() const;
 };
 
 }  // namespace plansim::graph

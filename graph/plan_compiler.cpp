@@ -1,6 +1,7 @@
 #include "graph/plan_compiler.h"
 
-#include <charconv>
+#include "graph/field_reader.h"
+
 #include <cmath>
 #include <functional>
 #include <set>
@@ -31,13 +32,6 @@ std::string with_article(NodeKind k) {
   return (name[0] == 'a' ? "an " : "a ") + name;
 }
 
-// Shortest text that reads back as the same number: messages quote values as written.
-std::string number_text(double v) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return std::string(buffer, result.ptr);
-}
-
 // Where a node's values live in the block workspace.
 struct Slots {
   NodeKind kind = NodeKind::kAssumption;
@@ -48,6 +42,7 @@ struct Slots {
   std::vector<std::int32_t> occurred;       // risks
   std::int32_t impact = -1;                 // risks
   std::int32_t funding = -1;                // actions
+  std::int32_t raw = -1;                    // per-plan assumptions that responses change
   int due = 0;                              // actions
 
   std::int32_t at(int period) const {
@@ -55,11 +50,30 @@ struct Slots {
   }
 };
 
+using SlotMap = std::map<std::string, Slots, std::less<>>;
+
+// A response's effect on one node, as the node's compiler applies it.
+struct Effect {
+  const Response* response;
+  const Expr* amount;
+  bool add;  // else scale
+};
+
+// One variant being compiled: its plan, its node arrays, its order.
+struct Variant {
+  std::string name;
+  const Plan* plan = nullptr;
+  SlotMap slots;
+  std::vector<std::string> order;  // nodes in same-period dependency order
+  std::set<std::string> own;       // nodes with arrays of their own (all, for the base)
+  std::map<std::string, std::vector<Effect>> effects;  // by node changed
+};
+
 class PlanCompiler : public rules::NameResolver {
  public:
-  PlanCompiler(const Plan& plan, Diagnostics& diags) : plan_(plan), diags_(diags) {}
+  explicit PlanCompiler(Diagnostics& diags) : diags_(diags) {}
 
-  std::unique_ptr<Program> compile();
+  std::unique_ptr<Program> compile(const std::vector<VariantInput>& inputs);
 
   // NameResolver
   std::optional<Operand> value(const Expr& name, int period) override;
@@ -67,8 +81,13 @@ class PlanCompiler : public rules::NameResolver {
   std::optional<Operand> aggregate(const Expr& call, int period) override;
 
  private:
-  void error(rules::SourcePos pos, const std::string& node, std::string message, std::string hint = {}) {
-    diags_.error(plan_.file, pos, node, std::move(message), std::move(hint));
+  void error(rules::SourcePos pos, const NodeInfo& node, std::string message, std::string hint = {}) {
+    diags_.error(node.file.empty() ? plan_->file : node.file, pos, node.name, std::move(message), std::move(hint));
+  }
+  const std::string& file_of(const NodeInfo& node) const { return node.file.empty() ? plan_->file : node.file; }
+  void use(Variant& v) {
+    variant_ = &v;
+    plan_ = v.plan;
   }
 
   // Pass 1: every reference names a node of the right kind.
@@ -77,8 +96,11 @@ class PlanCompiler : public rules::NameResolver {
   void check_kind(const std::string& name, rules::SourcePos pos, const NodeInfo& owner, NodeKind want,
                   const char* role);
 
-  void lay_out();
+  void lay_out(const std::string& name, Slots& s);
+  void find_effects(Variant& v);
+  std::set<std::string> readers_closure(const Plan& plan, const std::set<std::string>& changed);
   std::int32_t new_array() { return static_cast<std::int32_t>(prog_->node_arrays++); }
+  const Slots& slots(const std::string& name) const { return variant_->slots.at(name); }
 
   // Pass 2: code for one period.
   void compile_assumption(const Assumption& a, const Slots& s, int period);
@@ -86,7 +108,11 @@ class PlanCompiler : public rules::NameResolver {
   void compile_action(const Action& a, const Slots& s, int period);
   void compile_risk(const Risk& r, const Slots& s, int period);
   void compile_measure(const Measure& m, const Slots& s, int period);
-  void compile_outputs();
+  void compile_response(const Response& r, const Slots& s, int period);
+  void compile_node(const std::string& name, int period);
+  // The scenario's adjustment and the responses' effects on a node's value.
+  Operand finish(const NodeInfo& node, Operand value, int period);
+  VariantOutputs compile_outputs();
 
   Operand expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
                std::optional<std::uint32_t> draw_period);
@@ -95,10 +121,12 @@ class PlanCompiler : public rules::NameResolver {
   void store(Operand result, std::int32_t dst);
   double constant(const Expr* e, const NodeInfo& node, const char* what);
 
-  const Plan& plan_;
   Diagnostics& diags_;
   std::unique_ptr<Program> prog_;
-  std::map<std::string, Slots, std::less<>> slots_;
+  std::vector<Variant> variants_;
+  Variant* variant_ = nullptr;  // the one being compiled
+  const Plan* plan_ = nullptr;  // its plan
+  std::map<std::string, std::uint32_t> owner_of_;
   CodeBuilder code_;
   Diagnostics period_diags_;  // deduplicated into diags_ after each period
   std::optional<Operand> funding_;
@@ -110,17 +138,17 @@ class PlanCompiler : public rules::NameResolver {
 
 void PlanCompiler::check_kind(const std::string& name, rules::SourcePos pos, const NodeInfo& owner,
                               NodeKind want, const char* role) {
-  auto it = plan_.index.find(name);
-  if (it == plan_.index.end()) {
+  auto it = plan_->index.find(name);
+  if (it == plan_->index.end()) {
     std::vector<std::string> same_kind;
-    for (const auto& [n, ref] : plan_.index)
+    for (const auto& [n, ref] : plan_->index)
       if (ref.kind == want) same_kind.push_back(n);
-    error(pos, owner.name, std::string(role) + " '" + name + "' is not " + with_article(want) + " of the plan",
+    error(pos, owner, std::string(role) + " '" + name + "' is not " + with_article(want) + " of the plan",
           rules::did_you_mean(name, same_kind));
     return;
   }
   if (it->second.kind != want)
-    error(pos, owner.name,
+    error(pos, owner,
           std::string(role) + " '" + name + "' is " + with_article(it->second.kind) + ", not " + with_article(want));
 }
 
@@ -131,51 +159,65 @@ void PlanCompiler::check_expression(const Expr* e, const NodeInfo& owner, bool f
   for (const Expr* n : names) {
     if (n->name == "funding") {
       if (!funding_allowed)
-        error(n->pos, owner.name, "'funding' can only be used in an action's delivery",
+        error(n->pos, owner, "'funding' can only be used in an action's delivery",
               "it is the share of the action's needs that its resources cover");
       continue;
     }
-    auto it = plan_.index.find(n->name);
-    if (it == plan_.index.end()) {
-      std::vector<std::string> candidates = plan_.node_names();
+    auto it = plan_->index.find(n->name);
+    if (it == plan_->index.end()) {
+      std::vector<std::string> candidates = plan_->node_names();
       candidates.push_back("t");
       if (funding_allowed) candidates.push_back("funding");
-      error(n->pos, owner.name, "unknown name '" + n->name + "'", rules::did_you_mean(n->name, candidates));
+      error(n->pos, owner, "unknown name '" + n->name + "'", rules::did_you_mean(n->name, candidates));
       continue;
     }
     if (it->second.kind == NodeKind::kTarget)
-      error(n->pos, owner.name, "'" + n->name + "' is a target; expressions can read measures, not targets",
+      error(n->pos, owner, "'" + n->name + "' is a target; expressions can read measures, not targets",
             "use the target's measure");
   }
 }
 
 void PlanCompiler::check_references() {
-  for (const auto& a : plan_.assumptions) {
+  for (const auto& a : plan_->assumptions) {
     check_expression(a.value.get(), a.info, false);
     for (const auto& p : a.path) check_expression(p.get(), a.info, false);
   }
-  for (const auto& r : plan_.resources) check_expression(r.available.get(), r.info, false);
-  for (const auto& a : plan_.actions) {
+  for (const auto& r : plan_->resources) check_expression(r.available.get(), r.info, false);
+  for (const auto& a : plan_->actions) {
     for (const auto& n : a.needs) {
       check_kind(n.resource, n.pos, a.info, NodeKind::kResource, "needs");
       check_expression(n.amount.get(), a.info, false);
     }
     check_expression(a.delivery.get(), a.info, true);
   }
-  for (const auto& r : plan_.risks) {
+  for (const auto& r : plan_->risks) {
     check_expression(r.likelihood.get(), r.info, false);
     check_expression(r.impact.get(), r.info, false);
     for (const auto& m : r.mitigated_by) check_kind(m.action, m.pos, r.info, NodeKind::kAction, "mitigated_by");
   }
-  for (const auto& m : plan_.measures) check_expression(m.value.get(), m.info, false);
-  for (const auto& t : plan_.targets) {
+  for (const auto& m : plan_->measures) check_expression(m.value.get(), m.info, false);
+  for (const auto& r : plan_->responses) {
+    check_expression(r.when.get(), r.info, false);
+    for (const auto* effects : {&r.add, &r.scale})
+      for (const auto& e : *effects) {
+        check_expression(e.amount.get(), r.info, false);
+        auto it = plan_->index.find(e.node);
+        if (it == plan_->index.end())
+          error(e.pos, r.info, "a response changes '" + e.node + "', which is not a node of the plan",
+                rules::did_you_mean(e.node, plan_->node_names()));
+        else if (it->second.kind == NodeKind::kTarget || it->second.kind == NodeKind::kResponse)
+          error(e.pos, r.info, "a response cannot change " + with_article(it->second.kind) + " ('" + e.node + "')",
+                "change the measure or the nodes it depends on");
+      }
+  }
+  for (const auto& t : plan_->targets) {
     if (!t.composite()) {
       check_kind(t.measure, t.measure_pos, t.info, NodeKind::kMeasure, "measure");
     } else {
       std::set<std::string> seen;
       for (const auto& p : t.parts) {
         check_kind(p.name, p.pos, t.info, NodeKind::kTarget, "part");
-        if (!seen.insert(p.name).second) error(p.pos, t.info.name, "'" + p.name + "' is listed twice");
+        if (!seen.insert(p.name).second) error(p.pos, t.info, "'" + p.name + "' is listed twice");
       }
     }
   }
@@ -183,56 +225,115 @@ void PlanCompiler::check_references() {
 
 // ---- layout -----------------------------------------------------------------
 
-void PlanCompiler::lay_out() {
-  const int periods = plan_.horizon.periods;
+void PlanCompiler::lay_out(const std::string& name, Slots& s) {
+  const int periods = plan_->horizon.periods;
   auto per_period = [&] {
     std::vector<std::int32_t> v;
     for (int t = 0; t < periods; ++t) v.push_back(new_array());
     return v;
   };
-  for (const auto& [name, ref] : plan_.index) {
-    Slots s;
-    s.kind = ref.kind;
-    s.index = ref.index;
-    s.owner = static_cast<std::uint32_t>(prog_->owners.size());
+  const Plan::Ref& ref = plan_->index.at(name);
+  s = Slots{};
+  s.kind = ref.kind;
+  s.index = ref.index;
+  auto owner = owner_of_.find(name);
+  if (owner == owner_of_.end()) {
+    owner = owner_of_.emplace(name, static_cast<std::uint32_t>(prog_->owners.size())).first;
     prog_->owners.push_back(name);
-    switch (ref.kind) {
-      case NodeKind::kAssumption: {
-        const Assumption& a = plan_.assumptions[ref.index];
-        s.value = (a.per_period || !a.path.empty()) ? per_period() : std::vector<std::int32_t>{new_array()};
-        break;
-      }
-      case NodeKind::kResource:
-        s.value = per_period();
-        s.demand = per_period();
-        s.cover = per_period();
-        break;
-      case NodeKind::kAction:
-        s.value = {new_array()};
-        s.funding = new_array();
-        s.due = plan_.actions[ref.index].due;
-        break;
-      case NodeKind::kRisk:
-        s.occurred = per_period();
-        s.impact = new_array();
-        s.value = per_period();
-        break;
-      case NodeKind::kMeasure:
-        s.value = per_period();
-        break;
-      case NodeKind::kTarget:
-        break;
-    }
-    slots_.emplace(name, std::move(s));
   }
+  s.owner = owner->second;
+  switch (ref.kind) {
+    case NodeKind::kAssumption: {
+      const Assumption& a = plan_->assumptions[ref.index];
+      const bool changed_by_responses = variant_->effects.count(name) > 0;
+      s.value = (a.per_period || !a.path.empty() || changed_by_responses) ? per_period()
+                                                                         : std::vector<std::int32_t>{new_array()};
+      if (changed_by_responses && !a.per_period && a.path.empty()) s.raw = new_array();
+      break;
+    }
+    case NodeKind::kResource:
+      s.value = per_period();
+      s.demand = per_period();
+      s.cover = per_period();
+      break;
+    case NodeKind::kAction:
+      s.value = {new_array()};
+      s.funding = new_array();
+      s.due = plan_->actions[ref.index].due;
+      break;
+    case NodeKind::kRisk:
+      s.occurred = per_period();
+      s.impact = new_array();
+      s.value = per_period();
+      break;
+    case NodeKind::kMeasure:
+    case NodeKind::kResponse:
+      s.value = per_period();
+      break;
+    case NodeKind::kTarget:
+      break;
+  }
+}
+
+void PlanCompiler::find_effects(Variant& v) {
+  for (const auto& r : v.plan->responses) {
+    for (const auto& e : r.add) v.effects[e.node].push_back({&r, e.amount.get(), true});
+    for (const auto& e : r.scale) v.effects[e.node].push_back({&r, e.amount.get(), false});
+  }
+}
+
+std::set<std::string> PlanCompiler::readers_closure(const Plan& plan, const std::set<std::string>& changed) {
+  // readers[x]: the nodes that read x in any period, by any route.
+  std::map<std::string, std::set<std::string>> readers;
+  auto reads = [&](const std::string& reader, const Expr* e) {
+    if (!e) return;
+    std::vector<const Expr*> names;
+    rules::all_names(*e, names);
+    for (const Expr* n : names) readers[n->name].insert(reader);
+  };
+  for (const auto& a : plan.assumptions) {
+    reads(a.info.name, a.value.get());
+    for (const auto& p : a.path) reads(a.info.name, p.get());
+  }
+  for (const auto& r : plan.resources) reads(r.info.name, r.available.get());
+  for (const auto& a : plan.actions) {
+    for (const auto& n : a.needs) {
+      readers[n.resource].insert(a.info.name);
+      reads(n.resource, n.amount.get());  // demand
+    }
+    reads(a.info.name, a.delivery.get());
+  }
+  for (const auto& r : plan.risks) {
+    reads(r.info.name, r.likelihood.get());
+    reads(r.info.name, r.impact.get());
+    for (const auto& m : r.mitigated_by) readers[m.action].insert(r.info.name);
+  }
+  for (const auto& m : plan.measures) reads(m.info.name, m.value.get());
+  for (const auto& r : plan.responses) {
+    reads(r.info.name, r.when.get());
+    for (const auto* effects : {&r.add, &r.scale})
+      for (const auto& e : *effects) {
+        reads(r.info.name, e.amount.get());
+        readers[r.info.name].insert(e.node);
+      }
+  }
+  std::set<std::string> affected;
+  std::vector<std::string> todo(changed.begin(), changed.end());
+  while (!todo.empty()) {
+    std::string n = todo.back();
+    todo.pop_back();
+    if (!plan.index.count(n) || !affected.insert(n).second) continue;
+    for (const auto& r : readers[n]) todo.push_back(r);
+  }
+  return affected;
 }
 
 // ---- NameResolver -------------------------------------------------------------
 
 std::optional<Operand> PlanCompiler::value(const Expr& name, int period) {
   if (name.name == "funding" && funding_) return *funding_;
-  auto it = slots_.find(name.name);
-  if (it == slots_.end() || it->second.kind == NodeKind::kTarget) {
+  auto it = variant_->slots.find(name.name);
+  if (it == variant_->slots.end() || it->second.kind == NodeKind::kTarget) {
     // Reported in pass 1. A stand-in that is not a constant keeps the mistake
     // from being reported again (as a NaN distribution parameter, say); the
     // program is discarded.
@@ -245,16 +346,16 @@ std::optional<Operand> PlanCompiler::value(const Expr& name, int period) {
 }
 
 Operand PlanCompiler::initial(const Expr& name) {
-  auto it = plan_.index.find(name.name);
-  if (it != plan_.index.end() && it->second.kind == NodeKind::kMeasure) {
-    const Measure& m = plan_.measures[it->second.index];
+  auto it = plan_->index.find(name.name);
+  if (it != plan_->index.end() && it->second.kind == NodeKind::kMeasure) {
+    const Measure& m = plan_->measures[it->second.index];
     return Operand::constant(constant(m.baseline.get(), m.info, "baseline"));
   }
   return Operand::constant(0.0);
 }
 
 std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int /*period*/) {
-  period_diags_.error(plan_.file, call.pos, prog_->owners[owner_],
+  period_diags_.error(plan_->file, call.pos, prog_->owners[owner_],
                       "'" + call.name + "' aggregates over local units, and this plan has none",
                       "aggregations need a units: table and a local: section (plan-format.md section 9)");
   return std::nullopt;
@@ -265,7 +366,7 @@ std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int /*period*/)
 Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
                            std::optional<std::uint32_t> draw_period) {
   rules::CompileContext ctx;
-  ctx.file = plan_.file;
+  ctx.file = file_of(node);
   ctx.node = node.name;
   ctx.owner = owner_;
   ctx.key_node = rules::stable_hash(node.name);
@@ -329,48 +430,84 @@ void PlanCompiler::store(Operand result, std::int32_t dst) {
 double PlanCompiler::constant(const Expr* e, const NodeInfo& node, const char* what) {
   if (!e) return 0.0;
   CodeBuilder scratch;
-  rules::CompileContext ctx{plan_.file, node.name, owner_, 0, 0, 0, std::nullopt};
+  rules::CompileContext ctx{file_of(node), node.name, owner_, 0, 0, 0, std::nullopt};
   auto sites = rules::number_draw_sites(*e);
   Diagnostics local;
   Operand v = rules::compile(*e, 0, ctx, sites, *this, scratch, local);
   if (!v.is_const() || !std::isfinite(v.value)) {
     if (local.ok())
-      period_diags_.error(plan_.file, e->pos, node.name, std::string(what) + " must be a finite constant");
+      period_diags_.error(file_of(node), e->pos, node.name, std::string(what) + " must be a finite constant");
     period_diags_.append(local);
     return rules::kNaN;
   }
   return v.value;
 }
 
+Operand PlanCompiler::finish(const NodeInfo& node, Operand value, int period) {
+  if (!node.adjust.identity())
+    value = emit(Op::kAdd, emit(Op::kMul, value, Operand::constant(node.adjust.scale)),
+                 Operand::constant(node.adjust.shift));
+  auto it = variant_->effects.find(node.name);
+  if (it == variant_->effects.end()) return value;
+  for (const Effect& e : it->second) {
+    const Slots& r = slots(e.response->info.name);
+    const Operand on = Operand::at(r.at(period));
+    const std::uint32_t saved = owner_;
+    owner_ = r.owner;
+    // Each effect's amount is its own expression of the response (own draw sites).
+    const auto site = static_cast<std::uint32_t>(1 + (&e - it->second.data())) * kFieldStride;
+    Operand amount = e.amount ? expr(*e.amount, period, e.response->info, site, std::nullopt)
+                              : Operand::constant(e.add ? 0.0 : 1.0);
+    owner_ = saved;
+    if (e.add) {
+      value = emit(Op::kAdd, value, emit(Op::kMul, on, amount));  // value + on * amount
+    } else {
+      Operand factor = emit(Op::kAdd, Operand::constant(1.0),
+                            emit(Op::kMul, on, emit(Op::kSub, amount, Operand::constant(1.0))));
+      value = emit(Op::kMul, value, factor);  // value * (1 + on * (amount - 1))
+    }
+  }
+  return value;
+}
+
 void PlanCompiler::compile_assumption(const Assumption& a, const Slots& s, int period) {
+  const auto t = static_cast<std::size_t>(period);
   if (!a.path.empty()) {
-    auto i = static_cast<std::size_t>(period);
-    if (i < a.path.size() && a.path[i])
-      store(expr(*a.path[i], period, a.info, static_cast<std::uint32_t>(i + 1) * kFieldStride,
-                 static_cast<std::uint32_t>(period)),
-            s.value[i]);
+    if (t < a.path.size() && a.path[t])
+      store(finish(a.info,
+                   expr(*a.path[t], period, a.info, static_cast<std::uint32_t>(t + 1) * kFieldStride,
+                        static_cast<std::uint32_t>(period)),
+                   period),
+            s.value[t]);
     return;
   }
   if (!a.value) return;
   if (a.per_period) {
-    store(expr(*a.value, period, a.info, 0, static_cast<std::uint32_t>(period)), s.at(period));
+    store(finish(a.info, expr(*a.value, period, a.info, 0, static_cast<std::uint32_t>(period)), period), s.at(period));
+    return;
+  }
+  // Drawn once per sample. When responses change it, the draw is kept in
+  // `raw` and each period applies the responses that are on.
+  if (s.raw >= 0) {
+    if (period == 0) store(expr(*a.value, 0, a.info, 0, 0u), s.raw);
+    store(finish(a.info, Operand::at(s.raw), period), s.value[t]);
   } else if (period == 0) {
-    store(expr(*a.value, 0, a.info, 0, 0u), s.value[0]);
+    store(finish(a.info, expr(*a.value, 0, a.info, 0, 0u), 0), s.value[0]);
   }
 }
 
 void PlanCompiler::compile_resource(const Resource& r, const Slots& s, int period) {
   auto t = static_cast<std::size_t>(period);
   Operand available = r.available ? expr(*r.available, period, r.info, 0, std::nullopt) : Operand::constant(0.0);
-  store(available, s.value[t]);
+  store(finish(r.info, available, period), s.value[t]);
   Operand demand = Operand::constant(0.0);
-  for (const auto& a : plan_.actions) {
+  for (const auto& a : plan_->actions) {
     if (period < a.from || period > a.due) continue;
     for (std::size_t i = 0; i < a.needs.size(); ++i) {
       const Need& need = a.needs[i];
       if (need.resource != r.info.name || !need.amount) continue;
       std::uint32_t saved = owner_;
-      owner_ = slots_.at(a.info.name).owner;
+      owner_ = slots(a.info.name).owner;
       Operand amount = expr(*need.amount, period, a.info, static_cast<std::uint32_t>(i + 1) * kFieldStride,
                             std::nullopt);
       owner_ = saved;
@@ -390,8 +527,8 @@ void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
     for (int p = a.from; p <= a.due; ++p) {
       Operand smallest = Operand::constant(1.0);
       for (const auto& need : a.needs) {
-        auto it = slots_.find(need.resource);
-        if (it == slots_.end() || it->second.kind != NodeKind::kResource) continue;
+        auto it = variant_->slots.find(need.resource);
+        if (it == variant_->slots.end() || it->second.kind != NodeKind::kResource) continue;
         smallest = emit(Op::kMin, smallest, Operand::at(it->second.cover[static_cast<std::size_t>(p)]));
       }
       sum = emit(Op::kAdd, sum, smallest);
@@ -410,8 +547,9 @@ void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
     p = expr(*a.delivery, period, a.info, 0, 0u);
     funding_.reset();
   }
+  p = finish(a.info, p, period);
   if (p.is_const() && !(p.value >= 0.0 && p.value <= 1.0)) {
-    period_diags_.error(plan_.file, a.delivery ? a.delivery->pos : a.info.pos, a.info.name,
+    period_diags_.error(file_of(a.info), a.delivery ? a.delivery->pos : a.info.pos, a.info.name,
                         "delivery is a probability and must be in [0, 1] (got " + number_text(p.value) + ")");
     return;
   }
@@ -424,18 +562,25 @@ void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
     Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u) : Operand::constant(1.0);
     store(impact, s.impact);
   }
+  if (r.force != Force::kNone) {
+    // A scenario's force: the risk occurs in period 0, or never.
+    const double occurred = r.force == Force::kOccurs ? 1.0 : 0.0;
+    store(Operand::constant(occurred), s.occurred[t]);
+    store(finish(r.info, emit(Op::kMul, Operand::constant(occurred), Operand::at(s.impact)), period), s.value[t]);
+    return;
+  }
   Operand likelihood = r.likelihood ? expr(*r.likelihood, period, r.info, 0, std::nullopt)
                                     : Operand::constant(0.0);
   if (likelihood.is_const() && !(likelihood.value >= 0.0 && likelihood.value <= 1.0)) {
-    period_diags_.error(plan_.file, r.likelihood ? r.likelihood->pos : r.info.pos, r.info.name,
+    period_diags_.error(file_of(r.info), r.likelihood ? r.likelihood->pos : r.info.pos, r.info.name,
                         "likelihood is a probability and must be in [0, 1] (got " +
                             number_text(likelihood.value) + ")");
     return;
   }
   // Each mitigation counts once its action was delivered by the previous period.
   for (const auto& m : r.mitigated_by) {
-    auto it = slots_.find(m.action);
-    if (it == slots_.end() || it->second.kind != NodeKind::kAction) continue;
+    auto it = variant_->slots.find(m.action);
+    if (it == variant_->slots.end() || it->second.kind != NodeKind::kAction) continue;
     if (period - 1 < it->second.due) continue;
     Operand delivered = Operand::at(it->second.value[0]);
     Operand factor = emit(Op::kSub, Operand::constant(1.0),
@@ -443,110 +588,160 @@ void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
     likelihood = emit(Op::kMul, likelihood, factor);
   }
   // P(occurs in this period) = 1 - (1 - L)^(1 / periods)
-  const double inv_periods = 1.0 / plan_.horizon.periods;
+  const double inv_periods = 1.0 / plan_->horizon.periods;
   Operand q = emit(Op::kSub, Operand::constant(1.0),
                    emit(Op::kPow, emit(Op::kSub, Operand::constant(1.0), likelihood),
                         Operand::constant(inv_periods)));
   Operand occurs = draw(rules::Distribution::kBernoulli, q, r.info, kOccurSite, period);
   if (period > 0) occurs = emit(Op::kMax, Operand::at(s.occurred[t - 1]), occurs);
   store(occurs, s.occurred[t]);
-  store(emit(Op::kMul, Operand::at(s.occurred[t]), Operand::at(s.impact)), s.value[t]);
+  store(finish(r.info, emit(Op::kMul, Operand::at(s.occurred[t]), Operand::at(s.impact)), period), s.value[t]);
 }
 
 void PlanCompiler::compile_measure(const Measure& m, const Slots& s, int period) {
   auto t = static_cast<std::size_t>(period);
   Operand v = m.value ? expr(*m.value, period, m.info, 0, std::nullopt)
                       : Operand::constant(constant(m.baseline.get(), m.info, "baseline"));
+  v = finish(m.info, v, period);
   if (m.range) v = emit(Op::kClamp, v, Operand::constant(m.range->first), Operand::constant(m.range->second));
   store(v, s.value[t]);
 }
 
-void PlanCompiler::compile_outputs() {
-  Program& p = *prog_;
-  for (const auto& m : plan_.measures) p.measures.push_back({m.info.name, m.info.label, slots_.at(m.info.name).value});
-  for (const auto& r : plan_.resources) {
-    const Slots& s = slots_.at(r.info.name);
-    p.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
+void PlanCompiler::compile_response(const Response& r, const Slots& s, int period) {
+  const auto t = static_cast<std::size_t>(period);
+  Operand when = r.when ? expr(*r.when, period, r.info, 0, std::nullopt) : Operand::constant(0.0);
+  Operand on = emit(Op::kNe, when, Operand::constant(0.0));
+  if (r.latch && period > 0) on = emit(Op::kMax, Operand::at(s.value[t - 1]), on);
+  store(on, s.value[t]);
+}
+
+void PlanCompiler::compile_node(const std::string& name, int period) {
+  const Plan::Ref& ref = plan_->index.at(name);
+  const Slots& s = slots(name);
+  owner_ = s.owner;
+  switch (ref.kind) {
+    case NodeKind::kAssumption: compile_assumption(plan_->assumptions[ref.index], s, period); break;
+    case NodeKind::kResource: compile_resource(plan_->resources[ref.index], s, period); break;
+    case NodeKind::kAction: compile_action(plan_->actions[ref.index], s, period); break;
+    case NodeKind::kRisk: compile_risk(plan_->risks[ref.index], s, period); break;
+    case NodeKind::kMeasure: compile_measure(plan_->measures[ref.index], s, period); break;
+    case NodeKind::kResponse: compile_response(plan_->responses[ref.index], s, period); break;
+    case NodeKind::kTarget: break;
   }
+}
+
+VariantOutputs PlanCompiler::compile_outputs() {
+  VariantOutputs out;
+  out.name = variant_->name;
+  for (const auto& m : plan_->measures) out.measures.push_back({m.info.name, m.info.label, slots(m.info.name).value});
+  for (const auto& r : plan_->resources) {
+    const Slots& s = slots(r.info.name);
+    out.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
+  }
+  for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
   // Targets in file order, except that a composite follows its parts (the
   // engine combines the parts' hits). The graph is acyclic, so this ends.
   std::vector<const Target*> ordered;
   std::set<std::string> placed;
   std::function<void(const Target&)> place = [&](const Target& t) {
     if (placed.count(t.info.name)) return;
-    for (const auto& part : t.parts) place(plan_.targets[plan_.index.at(part.name).index]);
+    for (const auto& part : t.parts) place(plan_->targets[plan_->index.at(part.name).index]);
     placed.insert(t.info.name);
     ordered.push_back(&t);
   };
-  for (const auto& t : plan_.targets) place(t);
+  for (const auto& t : plan_->targets) place(t);
 
   std::map<std::string, std::size_t> target_index;
   for (const Target* target : ordered) {
     const Target& t = *target;
-    TargetOutput out;
-    out.id = t.info.name;
-    out.label = t.info.label;
-    owner_ = slots_.at(t.info.name).owner;
+    TargetOutput o;
+    o.id = t.info.name;
+    o.label = t.info.label;
+    owner_ = owner_of_.at(t.info.name);
     if (t.composite()) {
-      out.combine = t.combine;
-      out.at_least_count = t.at_least_count;
-      for (const auto& part : t.parts) out.parts.push_back(target_index.at(part.name));
+      o.combine = t.combine;
+      o.at_least_count = t.at_least_count;
+      for (const auto& part : t.parts) o.parts.push_back(target_index.at(part.name));
     } else {
-      out.measure = t.measure;
-      out.direction = t.direction;
-      out.threshold = constant(t.threshold.get(), t.info, "a threshold");
-      out.by = t.by;
-      out.array = slots_.at(t.measure).at(t.by);
-      for (const auto& m : t.milestones)
-        out.milestones.push_back(
-            {m.by, m.direction, constant(m.threshold.get(), t.info, "a threshold"), slots_.at(t.measure).at(m.by)});
+      const Slots& m = slots(t.measure);
+      o.measure = t.measure;
+      o.direction = t.direction;
+      o.threshold = constant(t.threshold.get(), t.info, "a threshold");
+      o.by = t.by;
+      o.array = m.at(t.by);
+      for (const auto& ms : t.milestones)
+        o.milestones.push_back({ms.by, ms.direction, constant(ms.threshold.get(), t.info, "a threshold"), m.at(ms.by)});
     }
-    target_index[out.id] = p.targets.size();
-    p.targets.push_back(std::move(out));
+    target_index[o.id] = out.targets.size();
+    out.targets.push_back(std::move(o));
   }
+  return out;
 }
 
-std::unique_ptr<Program> PlanCompiler::compile() {
-  check_references();
-  // With broken references the expressions are still compiled, so that their
-  // own mistakes are reported in the same call; only the outputs, which
-  // need every reference, are skipped.
-  references_ok_ = diags_.ok();
-  DependencyGraph g = build_dependency_graph(plan_);
-  auto order = evaluation_order(g, plan_, diags_);
-  if (!order) return nullptr;
+std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& inputs) {
+  const Plan& base = *inputs.at(0).plan;
+  variants_.reserve(inputs.size());
+  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}});
+
+  // Pass 1, and the evaluation order, for every variant: a scenario can
+  // introduce a wrong name or a cycle of its own. The base is checked first
+  // and alone, so its mistakes are reported once.
+  for (std::size_t v = 0; v < variants_.size(); ++v) {
+    Variant& var = variants_[v];
+    use(var);
+    check_references();
+    if (v == 0) references_ok_ = diags_.ok();
+    DependencyGraph g = build_dependency_graph(*var.plan);
+    auto order = evaluation_order(g, *var.plan, diags_);
+    if (!order) return nullptr;
+    for (std::size_t vertex : *order)
+      if (g.kinds[vertex] != NodeKind::kTarget) var.order.push_back(g.names[vertex]);
+    if (v == 0 && !references_ok_) break;  // compile the base's expressions for their own errors
+  }
+  if (references_ok_ && !diags_.ok()) return nullptr;  // a scenario's mistake
 
   prog_ = std::make_unique<Program>();
   Program& p = *prog_;
-  p.title = plan_.title;
-  p.periods = plan_.horizon.periods;
-  for (int t = 0; t < p.periods; ++t) p.period_labels.push_back(plan_.horizon.label(t));
-  p.confidence = plan_.settings.confidence;
-  p.rag = plan_.settings.rag;
-  lay_out();
+  p.title = base.title;
+  p.periods = base.horizon.periods;
+  for (int t = 0; t < p.periods; ++t) p.period_labels.push_back(base.horizon.label(t));
+  p.confidence = base.settings.confidence;
+  p.rag = base.settings.rag;
 
-  std::set<std::tuple<int, int, std::string>> reported;
+  // Arrays: every node of the base; in a variant, only the nodes it changes
+  // and those that read them get their own, the rest are the base's.
+  for (std::size_t v = 0; v < variants_.size(); ++v) {
+    Variant& var = variants_[v];
+    use(var);
+    find_effects(var);
+    if (v == 0) {
+      for (const auto& [name, ref] : base.index) var.own.insert(name);
+    } else {
+      var.own = readers_closure(*var.plan, inputs[v].changed);
+      var.slots = variants_[0].slots;
+    }
+    for (const auto& name : var.own) lay_out(name, var.slots[name]);
+  }
+
+  std::set<std::tuple<std::string, int, int, std::string>> reported;
   for (int period = 0; period < p.periods; ++period) {
     p.period_begin.push_back(code_.code().size());
-    for (std::size_t v : *order) {
-      const Plan::Ref& ref = plan_.index.at(g.names[v]);
-      const Slots& s = slots_.at(g.names[v]);
-      owner_ = s.owner;
-      switch (ref.kind) {
-        case NodeKind::kAssumption: compile_assumption(plan_.assumptions[ref.index], s, period); break;
-        case NodeKind::kResource: compile_resource(plan_.resources[ref.index], s, period); break;
-        case NodeKind::kAction: compile_action(plan_.actions[ref.index], s, period); break;
-        case NodeKind::kRisk: compile_risk(plan_.risks[ref.index], s, period); break;
-        case NodeKind::kMeasure: compile_measure(plan_.measures[ref.index], s, period); break;
-        case NodeKind::kTarget: break;
-      }
+    for (auto& var : variants_) {
+      if (&var != &variants_[0] && !references_ok_) break;
+      use(var);
+      for (const auto& name : var.order)
+        if (var.own.count(name)) compile_node(name, period);
     }
   }
   p.period_begin.push_back(code_.code().size());
-  if (references_ok_) compile_outputs();
-  // The same mistake compiles once per period; report it once.
+  if (references_ok_)
+    for (auto& var : variants_) {
+      use(var);
+      p.variants.push_back(compile_outputs());
+    }
+  // The same mistake compiles once per period and variant; report it once.
   for (const auto& d : period_diags_.list())
-    if (reported.emplace(d.pos.line, d.pos.col, d.message).second) diags_.add(d);
+    if (reported.emplace(d.file, d.pos.line, d.pos.col, d.message).second) diags_.add(d);
   if (!diags_.ok()) return nullptr;
 
   // Temporaries go after the node arrays.
@@ -567,7 +762,11 @@ std::unique_ptr<Program> PlanCompiler::compile() {
 }  // namespace
 
 std::unique_ptr<Program> compile_plan(const Plan& plan, Diagnostics& diags) {
-  return PlanCompiler(plan, diags).compile();
+  return compile_variants({VariantInput{"base", &plan, {}}}, diags);
+}
+
+std::unique_ptr<Program> compile_variants(const std::vector<VariantInput>& variants, Diagnostics& diags) {
+  return PlanCompiler(diags).compile(variants);
 }
 
 }  // namespace plansim::graph

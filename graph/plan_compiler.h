@@ -17,10 +17,18 @@
 //               times each mitigation factor whose action was delivered by
 //               the previous period; it occurs at most once; its value is 0
 //               before it occurs and the impact (drawn once) from then on;
-//   measure     the value expression (default: the baseline), clamped to range.
+//   measure     the value expression (default: the baseline), clamped to range;
+//   response    on[t] = (when != 0), or with latch on[t-1] or (when != 0);
+//               while on it adds to (or scales) the nodes it names.
+// A scenario's scale and shift, then responses, apply to the value as the
+// node's expression computes it (an action's delivery probability, a
+// resource's available amount, a risk's value), before a measure's range.
 #pragma once
 
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "graph/dependency_graph.h"
 #include "graph/plan.h"
@@ -31,5 +39,20 @@ namespace plansim::graph {
 
 // Returns nullptr after adding diagnostics when the plan cannot be compiled.
 std::unique_ptr<Program> compile_plan(const Plan& plan, rules::Diagnostics& diags);
+
+// A variant of the plan to run beside it on the same draws: the plan with a
+// scenario applied (scenarios/), or a sweep point. `changed` names the nodes
+// whose definitions differ from the base (responses included); they and
+// every node that reads them, directly or through others, get arrays of
+// their own; everything else is shared with the base.
+struct VariantInput {
+  std::string name;
+  const Plan* plan = nullptr;
+  std::set<std::string> changed;
+};
+
+// Compiles the base (variants[0], whose `changed` is ignored) and the other
+// variants into one Program.
+std::unique_ptr<Program> compile_variants(const std::vector<VariantInput>& variants, rules::Diagnostics& diags);
 
 }  // namespace plansim::graph

@@ -1,5 +1,7 @@
 #include "graph/plan_loader.h"
 
+#include "graph/field_reader.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -24,34 +26,20 @@ const std::map<std::string, double> kDefaultLikelihood = {
 
 // Loads one file's worth of plan; holds the diagnostics sink and file name so
 // that every check below reads as one line.
-class Loader {
+const std::vector<std::string> kCommonKeys = {"label", "owner", "unit", "notes"};
+
+std::vector<std::string> with_common(std::vector<std::string> keys) {
+  keys.insert(keys.end(), kCommonKeys.begin(), kCommonKeys.end());
+  return keys;
+}
+
+class Loader : private FieldReader {
  public:
-  Loader(Plan& plan, Diagnostics& diags) : plan_(plan), diags_(diags) {}
+  Loader(Plan& plan, Diagnostics& diags) : FieldReader(plan.file, diags), plan_(plan), diags_(diags) {}
 
   void load(const YamlNode& root);
 
  private:
-  void error(SourcePos pos, std::string_view node, std::string message, std::string hint = {}) {
-    diags_.error(plan_.file, pos, std::string(node), std::move(message), std::move(hint));
-  }
-
-  // Reports keys of `map` not in `allowed`, suggesting the nearest allowed one.
-  void check_keys(const YamlNode& map, const std::vector<std::string>& allowed,
-                  std::string_view node, std::string_view where);
-  const YamlNode* require(const YamlNode& map, std::string_view key, std::string_view node,
-                          std::string_view where);
-  bool expect_map(const YamlNode& n, std::string_view node, std::string_view what);
-
-  std::optional<double> number(const YamlNode& n, std::string_view node, std::string_view what);
-  std::optional<std::uint64_t> count(const YamlNode& n, std::string_view node,
-                                     std::string_view what, std::uint64_t min);
-  std::optional<double> probability(const YamlNode& n, std::string_view node, std::string_view what);
-  std::string text(const YamlNode& n, std::string_view node, std::string_view what);
-  std::optional<int> month(const YamlNode& n, std::string_view node, std::string_view what);
-  ExprPtr expression(const YamlNode& n, std::string_view node);
-  // A constant expression of numbers only (baselines, thresholds).
-  ExprPtr constant_expression(const YamlNode& n, std::string_view node, std::string_view what);
-
   void load_horizon(const YamlNode& n);
   void load_settings(const YamlNode& n);
   void load_scales(const YamlNode& n);
@@ -70,162 +58,7 @@ class Loader {
 
   Plan& plan_;
   Diagnostics& diags_;
-  bool horizon_ok_ = false;
 };
-
-// Parses exactly "YYYY-MM" (four digits, '-', two digits, month 01..12).
-bool parse_year_month(const YamlNode& n, int& year, int& month) {
-  const std::string& s = n.scalar;
-  auto digits = [&](std::size_t from, std::size_t count) {
-    return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(from),
-                       s.begin() + static_cast<std::ptrdiff_t>(from + count),
-                       [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (!n.is_scalar() || s.size() != 7 || s[4] != '-' || !digits(0, 4) || !digits(5, 2)) return false;
-  year = std::stoi(s.substr(0, 4));
-  month = std::stoi(s.substr(5, 2));
-  return month >= 1 && month <= 12;
-}
-
-// Shortest text that reads back as the same number: messages quote values as written.
-std::string number_text(double v) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return std::string(buffer, result.ptr);
-}
-
-const std::vector<std::string> kCommonKeys = {"label", "owner", "unit", "notes"};
-
-std::vector<std::string> with_common(std::vector<std::string> keys) {
-  keys.insert(keys.end(), kCommonKeys.begin(), kCommonKeys.end());
-  return keys;
-}
-
-void Loader::check_keys(const YamlNode& map, const std::vector<std::string>& allowed,
-                        std::string_view node, std::string_view where) {
-  for (const auto& e : map.entries) {
-    if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
-    std::string hint = rules::did_you_mean(e.key, allowed);
-    // `{value: normal(10, 2)}` splits at the comma inside a flow mapping.
-    if (hint.empty() && e.key.find(')') != std::string::npos)
-      hint = "inside { } a comma ends the value: quote expressions with commas, e.g. {value: \"normal(10, 2)\"}";
-    if (hint.empty()) {
-      hint = "allowed keys: ";
-      for (std::size_t i = 0; i < allowed.size(); ++i) hint += (i ? ", " : "") + allowed[i];
-    }
-    error(e.key_pos, node, "unknown key '" + e.key + "' in " + std::string(where), hint);
-  }
-}
-
-const YamlNode* Loader::require(const YamlNode& map, std::string_view key, std::string_view node,
-                                std::string_view where) {
-  const YamlNode* v = map.find(key);
-  if (!v) error(map.pos, node, std::string(where) + " needs '" + std::string(key) + "'");
-  return v;
-}
-
-bool Loader::expect_map(const YamlNode& n, std::string_view node, std::string_view what) {
-  if (n.is_map()) return true;
-  error(n.pos, node, std::string(what) + " must be a mapping (key: value lines), not " + n.kind_name());
-  return false;
-}
-
-std::optional<double> Loader::number(const YamlNode& n, std::string_view node, std::string_view what) {
-  if (n.is_scalar()) {
-    if (is_nan_or_inf(n)) {
-      error(n.pos, node, std::string(what) + " must be a finite number, not '" + n.scalar + "'");
-      return std::nullopt;
-    }
-    if (auto v = parse_number(n)) return v;
-  }
-  error(n.pos, node,
-        std::string(what) + " must be a number, not " +
-            (n.is_scalar() ? "'" + n.scalar + "'" : std::string(n.kind_name())));
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> Loader::count(const YamlNode& n, std::string_view node,
-                                           std::string_view what, std::uint64_t min) {
-  auto v = number(n, node, what);
-  if (!v) return std::nullopt;
-  if (*v < static_cast<double>(min) || *v != std::floor(*v) || *v > 9.0e18) {
-    error(n.pos, node, std::string(what) + " must be a whole number >= " + std::to_string(min) +
-                           " (got " + n.scalar + ")");
-    return std::nullopt;
-  }
-  return static_cast<std::uint64_t>(*v);
-}
-
-std::optional<double> Loader::probability(const YamlNode& n, std::string_view node,
-                                          std::string_view what) {
-  auto v = number(n, node, what);
-  if (v && (*v < 0.0 || *v > 1.0)) {
-    error(n.pos, node, std::string(what) + " is a probability and must be in [0, 1] (got " + n.scalar + ")");
-    return std::nullopt;
-  }
-  return v;
-}
-
-std::string Loader::text(const YamlNode& n, std::string_view node, std::string_view what) {
-  if (n.is_scalar()) return n.scalar;
-  if (!n.is_null()) error(n.pos, node, std::string(what) + " must be text, not " + n.kind_name());
-  return {};
-}
-
-std::optional<int> Loader::month(const YamlNode& n, std::string_view node, std::string_view what) {
-  int year = 0, mon = 0;
-  if (!parse_year_month(n, year, mon)) {
-    error(n.pos, node, std::string(what) + " must be a month written YYYY-MM, not '" + n.scalar + "'");
-    return std::nullopt;
-  }
-  if (!horizon_ok_) return std::nullopt;
-  int t = plan_.horizon.period_of(year, mon);
-  if (t < 0) {
-    const Horizon& h = plan_.horizon;
-    error(n.pos, node,
-          std::string(what) + " " + n.scalar + " is outside the horizon " + h.label(0) + " .. " + h.end_label());
-    return std::nullopt;
-  }
-  return t;
-}
-
-ExprPtr Loader::expression(const YamlNode& n, std::string_view node) {
-  if (!n.is_scalar()) {
-    error(n.pos, node, std::string("expected an expression (a number or text such as 'normal(0, 1)'), not ") +
-                           n.kind_name());
-    return nullptr;
-  }
-  if (is_nan_or_inf(n)) {
-    error(n.pos, node, "'" + n.scalar + "' is not a finite number");
-    return nullptr;
-  }
-  rules::ParseContext ctx{plan_.file, std::string(node), n.pos, false};
-  if (n.style == ScalarStyle::kQuoted) ctx.origin.col += 1;
-  if (n.style == ScalarStyle::kLiteral || n.style == ScalarStyle::kFolded) ctx.origin.col = 0;
-  return rules::parse_expression(n.scalar, ctx, diags_);
-}
-
-// True when the tree uses nothing but numbers and arithmetic.
-bool numbers_only(const rules::Expr& e) {
-  if (e.kind == rules::ExprKind::kName) return false;
-  if (e.kind == rules::ExprKind::kCall) {
-    const auto* f = rules::find_function(e.name);
-    if (!f || f->kind != rules::FunctionKind::kMath) return false;
-  }
-  for (const auto& a : e.args)
-    if (!numbers_only(*a)) return false;
-  return true;
-}
-
-ExprPtr Loader::constant_expression(const YamlNode& n, std::string_view node, std::string_view what) {
-  ExprPtr e = expression(n, node);
-  if (e && !numbers_only(*e)) {
-    error(n.pos, node, std::string(what) + " must be a constant (numbers and arithmetic only)",
-          "move uncertainty into the measure's value or an assumption");
-    return nullptr;
-  }
-  return e;
-}
 
 void Loader::load(const YamlNode& root) {
   if (!root.is_map()) {
@@ -247,7 +80,7 @@ void Loader::load(const YamlNode& root) {
   plan_.likelihood_scale = kDefaultLikelihood;
   if (const YamlNode* s = root.find("scales")) load_scales(*s);
 
-  for (const char* later : {"correlations", "responses", "units", "local"}) {
+  for (const char* later : {"correlations", "units", "local"}) {
     const YamlNode::Entry* e = root.find_entry(later);
     if (!e) continue;
     const YamlNode& v = *e->value;
@@ -281,6 +114,7 @@ void Loader::load(const YamlNode& root) {
     plan_.targets.emplace_back().info = std::move(info);
     load_target(plan_.targets.back(), n);
   });
+  if (const YamlNode* r = root.find("responses")) load_responses(*r, *this, plan_);
 }
 
 void Loader::load_horizon(const YamlNode& n) {
@@ -325,7 +159,7 @@ void Loader::load_horizon(const YamlNode& n) {
   } else {
     ok = false;
   }
-  horizon_ok_ = ok;
+  set_horizon(ok ? &plan_.horizon : nullptr);
 }
 
 void Loader::load_settings(const YamlNode& n) {
@@ -367,6 +201,7 @@ void Loader::load_scales(const YamlNode& n) {
 bool Loader::declare(NodeInfo& info, const YamlNode::Entry& e, NodeKind kind) {
   info.name = e.key;
   info.kind = kind;
+  info.file = plan_.file;
   info.pos = e.key_pos;
   if (!valid_node_name(e.key)) {
     error(e.key_pos, e.key,
@@ -416,6 +251,7 @@ void Loader::for_each_node(const YamlNode* section, NodeKind kind, Fn&& fn) {
       case NodeKind::kRisk: index = plan_.risks.size(); break;
       case NodeKind::kMeasure: index = plan_.measures.size(); break;
       case NodeKind::kTarget: index = plan_.targets.size(); break;
+      case NodeKind::kResponse: index = plan_.responses.size(); break;
     }
     plan_.index.emplace(info.name, Plan::Ref{kind, index});
     fn(std::move(info), *e.value);
@@ -437,7 +273,7 @@ void Loader::load_assumption(Assumption& a, const YamlNode& n) {
   }
   if (!value) return;
   if (value->is_seq()) {
-    if (horizon_ok_ && static_cast<int>(value->items.size()) != plan_.horizon.periods) {
+    if (horizon() && static_cast<int>(value->items.size()) != plan_.horizon.periods) {
       error(value->pos, name,
             "a path needs one value per period: " + std::to_string(plan_.horizon.periods) + " expected, " +
                 std::to_string(value->items.size()) + " given");
@@ -651,6 +487,42 @@ bool valid_node_name(std::string_view name) {
     if (!lower_or_us(c) && !(c >= '0' && c <= '9')) return false;
   if (name == "t" || name == "funding" || name == "and" || name == "or" || name == "not") return false;
   return rules::find_function(name) == nullptr;
+}
+
+void load_responses(const YamlNode& list, FieldReader& in, Plan& plan) {
+  if (list.is_null()) return;
+  if (!list.is_seq()) {
+    in.error(list.pos, "", "responses must be a list, each entry starting with '- label: ...'");
+    return;
+  }
+  auto effects = [&](const YamlNode* map, const std::string& name, std::vector<ResponseEffect>& out) {
+    if (!map || !in.expect_map(*map, name, map == nullptr ? "" : "add or scale")) return;
+    for (const auto& e : map->entries) out.push_back({e.key, e.key_pos, in.expression(*e.value, name)});
+  };
+  for (const auto& item : list.items) {
+    Response r;
+    r.info.kind = NodeKind::kResponse;
+    r.info.file = in.file();
+    r.info.pos = item->pos;
+    r.info.name = "response#" + std::to_string(plan.responses.size() + 1);
+    if (!in.expect_map(*item, r.info.name, "a response")) continue;
+    in.check_keys(*item, {"label", "when", "add", "scale", "latch", "owner", "notes"}, r.info.name, "a response");
+    if (const YamlNode* v = item->find("label")) r.info.label = in.text(*v, r.info.name, "label");
+    if (const YamlNode* v = item->find("owner")) r.info.owner = in.text(*v, r.info.name, "owner");
+    if (const YamlNode* v = item->find("notes")) r.info.notes = in.text(*v, r.info.name, "notes");
+    if (const YamlNode* w = in.require(*item, "when", r.info.name, "a response")) r.when = in.expression(*w, r.info.name);
+    effects(item->find("add"), r.info.name, r.add);
+    effects(item->find("scale"), r.info.name, r.scale);
+    if (r.add.empty() && r.scale.empty())
+      in.error(item->pos, r.info.name, "a response needs 'add' or 'scale' (what it changes while it is on)",
+               "e.g. add: {cju_head_hours: 60}");
+    if (const YamlNode* l = item->find("latch")) {
+      if (l->scalar == "true") r.latch = true;
+      else if (l->scalar != "false") in.error(l->pos, r.info.name, "latch must be true or false, not '" + l->scalar + "'");
+    }
+    plan.index.emplace(r.info.name, Plan::Ref{NodeKind::kResponse, plan.responses.size()});
+    plan.responses.push_back(std::move(r));
+  }
 }
 
 std::unique_ptr<Plan> load_plan_text(std::string text, const std::string& file, Diagnostics& diags) {

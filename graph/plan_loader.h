@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "graph/field_reader.h"
 #include "graph/plan.h"
 #include "graph/yaml_tree.h"
 #include "rules/diagnostic.h"
@@ -30,6 +31,10 @@ std::unique_ptr<Plan> load_plan_file(const std::string& path, rules::Diagnostics
 // The same from text already in memory; `file` names it in diagnostics.
 std::unique_ptr<Plan> load_plan_text(std::string text, const std::string& file,
                                      rules::Diagnostics& diags);
+
+// Reads a `responses:` list (of a plan or a scenario) and appends each to
+// plan.responses and plan.index as "response#N".
+void load_responses(const YamlNode& list, FieldReader& in, Plan& plan);
 
 // Whether `name` is a valid node name: [a-z_][a-z0-9_]*, not a keyword,
 // function or reserved name (t, funding).

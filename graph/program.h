@@ -3,9 +3,10 @@
 // The workspace of a block is `arrays` arrays of kBlockSize doubles: first
 // the node arrays (a node's value in the periods it is needed), then the
 // temporaries. `code` evaluates the periods in order, and within a period
-// the nodes in dependency order; `period_begin[t]` is the first instruction
-// of period t. The outputs say which arrays the statistics read. A Program is
-// immutable and may be shared by any number of concurrent runs.
+// the nodes in dependency order (the base plan's, then each variant's
+// changed nodes); `period_begin[t]` is the first instruction of period t.
+// The outputs say which arrays the statistics read. A Program is immutable
+// and may be shared by any number of concurrent runs.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,24 @@ struct TargetOutput {
   bool composite() const { return combine != Combine::kNone; }
 };
 
+// A management response's state: on (1) or off (0) in each period.
+struct ResponseOutput {
+  std::string id;     // "response#N"
+  std::string label;
+  std::vector<std::int32_t> on;  // per period
+};
+
+// What the statistics read for one variant of the plan: the base, a
+// scenario, or a point of a sweep. Variants share every array of the nodes
+// they do not change, so their draws are common random numbers.
+struct VariantOutputs {
+  std::string name;
+  std::vector<TargetOutput> targets;
+  std::vector<MeasureOutput> measures;
+  std::vector<ResourceOutput> resources;
+  std::vector<ResponseOutput> responses;
+};
+
 struct Program {
   std::string title;
   int periods = 1;
@@ -69,9 +88,7 @@ struct Program {
   std::vector<std::size_t> period_begin;  // periods + 1 entries
   std::vector<std::string> owners;        // node names, indexed by Instruction::owner
 
-  std::vector<TargetOutput> targets;
-  std::vector<MeasureOutput> measures;
-  std::vector<ResourceOutput> resources;
+  std::vector<VariantOutputs> variants;   // variants[0] is the plan as written
 };
 
 }  // namespace plansim::graph

@@ -37,8 +37,7 @@ namespace {
 
 constexpr std::string_view kAnchorMessage =
     "YAML anchors and aliases are not supported (write the value out in full)";
-constexpr std::string_view kTabMessage =
-    "tabs are not allowed for indentation in YAML; use spaces";
+constexpr std::string_view kTabMessage = "tabs are not allowed for indentation in YAML; use spaces";
 constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
 constexpr std::string_view kCoreTagsHint =
     "the tags allowed are !!str, !!int, !!float, !!bool, !!null, !!seq and !!map";
@@ -52,8 +51,7 @@ std::string depth_message() {
 
 std::string too_large_message(const std::string& size) {
   return "the file is too large: " + size + " bytes (the limit is " +
-         std::to_string(kMaxFileBytes) + " bytes, " + std::to_string(kMaxFileBytes >> 20) +
-         " MiB)";
+         std::to_string(kMaxFileBytes) + " bytes, " + std::to_string(kMaxFileBytes >> 20) + " MiB)";
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -277,8 +275,10 @@ std::optional<TextProblem> find_text_problem(std::string_view s) {
     }
     if (c < 0x80) {
       if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-        return TextProblem{i, "the file contains the control character " + hex_byte(c) +
-                                  ", which YAML does not allow", {}};
+        return TextProblem{i,
+                           "the file contains the control character " + hex_byte(c) +
+                               ", which YAML does not allow",
+                           {}};
       }
       ++i;
       continue;
@@ -570,8 +570,8 @@ long decimal_magnitude(std::string_view s) {
   const std::size_t dot = std::min(mantissa.find('.'), mantissa.size());
   const std::size_t first = mantissa.find_first_of("123456789");
   if (first == std::string_view::npos) return LONG_MIN;
-  const long lead = first < dot ? static_cast<long>(dot - first) - 1
-                                : -static_cast<long>(first - dot);
+  const long lead =
+      first < dot ? static_cast<long>(dot - first) - 1 : -static_cast<long>(first - dot);
   return lead + exponent;
 }
 
@@ -666,8 +666,8 @@ class TreeBuilder final : public YAML::EventHandler {
           node->style = ScalarStyle::kQuoted;
           if (!source_.quote_closed(content)) {
             error(content,
-                  std::string("unterminated quoted string: the closing ") +
-                      source_.at(content) + " is missing",
+                  std::string("unterminated quoted string: the closing ") + source_.at(content) +
+                      " is missing",
                   "without it, the rest of the file is read as part of the string");
           }
           break;
@@ -771,8 +771,8 @@ class TreeBuilder final : public YAML::EventHandler {
     }
   }
 
-  void take_key(Frame& top, const YamlNode& key, std::size_t offset,
-                std::string_view null_spelling, bool alias) {
+  void take_key(Frame& top, const YamlNode& key, std::size_t offset, std::string_view null_spelling,
+                bool alias) {
     top.want_key = false;
     top.key_usable = false;
     top.key_pos = key.pos;
@@ -855,8 +855,8 @@ class TreeBuilder final : public YAML::EventHandler {
     if (tag == std::string(kCoreTagPrefix) + (map ? "map" : "seq")) return;
     if (tag.rfind(kCoreTagPrefix, 0) == 0) {
       const std::string name = tag.substr(kCoreTagPrefix.size());
-      if (name == "str" || name == "int" || name == "float" || name == "bool" ||
-          name == "null" || name == "seq" || name == "map") {
+      if (name == "str" || name == "int" || name == "float" || name == "bool" || name == "null" ||
+          name == "seq" || name == "map") {
         error(offset, "the tag " + shown + " does not fit " + (map ? "a mapping" : "a list"));
         return;
       }
@@ -967,8 +967,8 @@ std::optional<std::size_t> tab_in_indentation(const Source& source, std::size_t 
     const char c = text[i];
     if (c == '\t') return i;
     if (c == ' ') continue;
-    const bool indicator = (c == '-' || c == '?' || c == ':') && i + 1 < end &&
-                           is_blank(text[i + 1]);
+    const bool indicator =
+        (c == '-' || c == '?' || c == ':') && i + 1 < end && is_blank(text[i + 1]);
     if (!indicator) break;
   }
   return std::nullopt;
@@ -1090,7 +1090,8 @@ std::unique_ptr<YamlNode> parse_yaml(std::string_view text, const std::string& f
                             (root == nullptr || (root->is_null() && !builder.root_explicit_null()));
     if (empty_root && root != nullptr && stuck_at(source, builder.root_offset())) {
       const std::size_t at = source.skip_properties(builder.root_offset());
-      report(source, file, diags, at, "malformed YAML: unexpected '" + character_at(source, at) + "'");
+      report(source, file, diags, at,
+             "malformed YAML: unexpected '" + character_at(source, at) + "'");
       return nullptr;
     }
     ExtraDocumentProbe probe(source);

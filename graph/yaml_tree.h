@@ -31,12 +31,14 @@ enum class YamlKind { kNull, kScalar, kSequence, kMapping };
 
 // How a scalar was written: plain (unquoted), quoted ('..' or ".."), a
 // literal block (|) or a folded block (>). A plain scalar "1.5" is a number;
-// a quoted one is text.
+// a quoted one is text. A core tag decides instead where there is one:
+// "!!str 1.5" counts as quoted, "!!float '1.5'" as plain.
 enum class ScalarStyle { kPlain, kQuoted, kLiteral, kFolded };
 
 struct YamlNode {
   YamlKind kind = YamlKind::kNull;
-  rules::SourcePos pos;  // where the value starts
+  rules::SourcePos pos;  // where the value starts (past any tag); an empty
+                         // value ("periods:" ending its line) is at its key
   std::string scalar;    // kScalar: the text as YAML resolved it
   ScalarStyle style = ScalarStyle::kPlain;
   std::vector<std::unique_ptr<YamlNode>> items;  // kSequence
@@ -66,8 +68,10 @@ std::optional<double> parse_number(const YamlNode& n);
 bool is_nan_or_inf(const YamlNode& n);
 
 // Loads `text` (named `file` in diagnostics). Returns nullptr and adds
-// diagnostics when the document is malformed, empty, has several documents,
-// duplicate keys, anchors or aliases, or exceeds the limits above.
+// diagnostics when the document is malformed (including an unclosed quote,
+// tabs in indentation, text that is not UTF-8), empty, has several documents,
+// duplicate keys, anchors or aliases, tags other than the core ones, or
+// exceeds the limits above.
 // Duplicate keys are reported but do not stop loading: the tree keeps the
 // first occurrence so that later checks can still run.
 std::unique_ptr<YamlNode> parse_yaml(std::string_view text, const std::string& file,

@@ -46,7 +46,7 @@ json target_json(const sim::TargetResult& t, const RunInfo& info, double confide
 
 }  // namespace
 
-json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scenarios, double confidence) {
+json run_json(const RunInfo& info, const sim::RunResult& result, double confidence) {
   json j;
   j["format"] = "plansim-run/1";
   j["plan"] = info.plan_title;
@@ -55,7 +55,7 @@ json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scena
   j["samples"] = info.samples;
   j["periods"] = info.periods;
   json out = json::array();
-  for (const auto& sc : scenarios) {
+  for (const auto& sc : result.scenarios) {
     json s;
     s["name"] = sc.name;
     json targets = json::array();
@@ -79,11 +79,26 @@ json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scena
       resources.push_back({{"id", r.id}, {"unit", nullptr}, {"periods", periods}});
     }
     s["resources"] = resources;
-    s["responses"] = json::array();
+    json responses = json::array();
+    for (const auto& r : sc.responses)
+      responses.push_back({{"id", r.id},
+                           {"label", r.label},
+                           {"p_triggered", number(r.p_triggered)},
+                           {"mean_first_period", number(r.mean_first_period)}});
+    s["responses"] = responses;
     out.push_back(s);
   }
   j["scenarios"] = out;
-  j["comparison"] = json::array();
+  json comparison = json::array();
+  for (const auto& c : result.comparison)
+    comparison.push_back({{"scenario", c.scenario},
+                          {"target", c.target},
+                          {"unit", nullptr},
+                          {"p_hit", number(c.p_hit)},
+                          {"delta_vs_base", number(c.delta)},
+                          {"delta_ci95", interval(c.ci95)},
+                          {"delta_ci95_unpaired", interval(c.unpaired_ci95)}});
+  j["comparison"] = comparison;
   return j;
 }
 

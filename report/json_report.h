@@ -9,9 +9,11 @@
 
 namespace plansim::report {
 
-// One JSON object per cli.md. Non-finite numbers (a measure that was NaN)
-// are written as null.
-nlohmann::ordered_json run_json(const RunInfo& info, const std::vector<sim::ScenarioResult>& scenarios,
-                        double confidence);
+// One JSON object per cli.md: every scenario (the base first) and the
+// comparison of each other scenario with the base. Non-finite numbers (a
+// measure that was NaN, the first period of a response that never
+// triggered) are written as null. Comparisons also carry
+// "delta_ci95_unpaired", what two independent runs would have given.
+nlohmann::ordered_json run_json(const RunInfo& info, const sim::RunResult& result, double confidence);
 
 }  // namespace plansim::report

@@ -16,16 +16,6 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-std::string level(double v) { return fmt("%.4g", v); }
-
-// "[0.123, 0.456]", formatted in one go (GCC 12 warns falsely, -Wrestrict,
-// about "[" + std::string).
-std::string interval_text(const sim::Interval& i) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "[%.3f, %.3f]", i.lo, i.hi);
-  return buf;
-}
-
 std::string with_commas(std::uint64_t n) {
   const std::string digits = std::to_string(n);
   std::string out;
@@ -35,6 +25,27 @@ std::string with_commas(std::uint64_t n) {
   }
   return out;
 }
+
+// Levels as people write them: 0.5557, 15.4, 180,559.
+std::string level(double v) {
+  if (std::isfinite(v) && std::fabs(v) >= 1000.0 && std::fabs(v) < 1e15) {
+    const std::string digits = with_commas(static_cast<std::uint64_t>(std::llround(std::fabs(v))));
+    return v < 0 ? "-" + digits : digits;
+  }
+  return fmt("%.4g", v);
+}
+
+// At most n characters, ending in "..." when cut.
+std::string shortened(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+
+// "[0.123, 0.456]", formatted in one go (GCC 12 warns falsely, -Wrestrict,
+// about "[" + std::string).
+std::string interval_text(const sim::Interval& i) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[%.3f, %.3f]", i.lo, i.hi);
+  return buf;
+}
+
 
 std::string rag_word(sim::Rag r) {
   switch (r) {
@@ -48,6 +59,31 @@ std::string rag_word(sim::Rag r) {
 std::string threshold(graph::Direction d, double v) {
   return (d == graph::Direction::kAtMost ? "<= " : ">= ") + level(v);
 }
+
+// Rows as aligned columns; the columns in `right` are right-aligned. The
+// first row is the header, underlined.
+std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<std::size_t>& right) {
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  std::string out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string line;
+    for (std::size_t c = 0; c < rows[i].size(); ++c) {
+      const std::string& cell = rows[i][c];
+      const std::string pad(width[c] - cell.size(), ' ');
+      const bool r = std::find(right.begin(), right.end(), c) != right.end();
+      line += r ? pad + cell : cell + pad;
+      if (c + 1 < rows[i].size()) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    if (i == 0) out += std::string(line.size(), '-') + "\n";
+  }
+  return out;
+}
+
+std::string signed_text(double v) { return fmt("%+.3f", v); }
 
 }  // namespace
 
@@ -68,26 +104,39 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
                       threshold(m.direction, m.threshold), fmt("%.3f", m.p_hit),
                       interval_text(m.ci95), "", ""});
   }
-  std::vector<std::size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-
   std::string out = info.plan_title + "\n";
   out += with_commas(info.samples) + " samples, seed " + std::to_string(info.seed) + ", " +
          std::to_string(info.periods.size()) + " periods from " + (info.periods.empty() ? "" : info.periods[0]) +
          ", scenario " + scenario.name + "\n\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (std::size_t c = 0; c < rows[i].size(); ++c) {
-      std::string cell = rows[i][c];
-      bool numeric = c >= 3 && c <= 5;
-      std::string pad(width[c] - cell.size(), ' ');
-      line += (numeric ? pad + cell : cell + pad);
-      if (c + 1 < rows[i].size()) line += "  ";
+  out += aligned(rows, {3, 4, 5});
+  return out;
+}
+
+std::string comparison_table(const sim::RunResult& result, const graph::RagThresholds& rag) {
+  std::string out;
+  if (result.scenarios.size() > 1) {
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"scenario", "target", "P(hit)", "RAG", "change vs base", "95% interval (paired)"});
+    for (const auto& t : result.base().targets)
+      rows.push_back({"base", t.id, fmt("%.3f", t.p_hit), rag_word(t.rag), "", ""});
+    for (const auto& c : result.comparison) {
+      char ci[64];
+      std::snprintf(ci, sizeof ci, "[%+.3f, %+.3f]", c.ci95.lo, c.ci95.hi);
+      rows.push_back({c.scenario, c.target, fmt("%.3f", c.p_hit), rag_word(sim::rate(c.p_hit, rag)),
+                      signed_text(c.delta), ci});
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-    if (i == 0) out += std::string(line.size(), '-') + "\n";
+    out += "\nScenarios, on common random numbers\n\n" + aligned(rows, {2, 4});
+  }
+  bool any_response = false;
+  for (const auto& sc : result.scenarios) any_response = any_response || !sc.responses.empty();
+  if (any_response) {
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"scenario", "response", "P(triggered)", "mean first period"});
+    for (const auto& sc : result.scenarios)
+      for (const auto& r : sc.responses)
+        rows.push_back({sc.name, shortened(r.label.empty() ? r.id : r.label, 60), fmt("%.3f", r.p_triggered),
+                        fmt("%.2f", r.mean_first_period)});
+    out += "\nManagement responses\n\n" + aligned(rows, {2, 3});
   }
   return out;
 }

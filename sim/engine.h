@@ -26,6 +26,9 @@ struct RunOptions {
   std::function<void(double)> progress;
   // When set and true, the run stops at the next chunk (StopReason::kCancelled).
   const std::atomic<bool>* cancel = nullptr;
+  // Keep every measure's values for percentiles and achievable levels. A
+  // sweep, which needs only P(hit), turns it off and runs in bounded memory.
+  bool keep_quantiles = true;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;

@@ -70,15 +70,42 @@ struct ResourceResult {
   std::vector<ResourcePeriod> periods;
 };
 
+struct ResponseResult {
+  std::string id;
+  std::string label;
+  double p_triggered = 0.0;        // P(on in some period)
+  double mean_first_period = 0.0;  // mean first period on, given it triggers (NaN if it never does)
+};
+
 struct ScenarioResult {
   std::string name = "base";
   std::vector<TargetResult> targets;
   std::vector<MeasureResult> measures;
   std::vector<ResourceResult> resources;
+  std::vector<ResponseResult> responses;
+};
+
+// A scenario's P(hit) against the base's, from the paired outcomes of the
+// same samples (common random numbers). With d_i = hit_i(scenario) -
+// hit_i(base) in {-1, 0, 1}, n10 samples where only the scenario hits and
+// n01 where only the base does:
+//   delta = (n10 - n01) / n,  var(d) = (n10 + n01) / n - delta^2,
+//   ci95 = delta -/+ 1.96 sqrt(var(d) / n).
+// unpaired_ci95 is what two independent runs would give,
+//   delta -/+ 1.96 sqrt(p0 (1 - p0) / n + p1 (1 - p1) / n),
+// shown to make the gain from pairing visible.
+struct Comparison {
+  std::string scenario;
+  std::string target;
+  double p_hit = 0.0;
+  double delta = 0.0;
+  Interval ci95;
+  Interval unpaired_ci95;
 };
 
 // A NaN reached a target: where it first appeared, so the user can fix it.
 struct NanReport {
+  std::string scenario;     // the variant it happened in
   std::string target;       // the first target whose measure was NaN
   std::string node;         // the node whose computation first produced NaN
   int period = 0;
@@ -99,9 +126,12 @@ struct RunSummary {
 };
 
 struct RunResult {
-  ScenarioResult scenario;
+  std::vector<ScenarioResult> scenarios;  // [0] is the base
+  std::vector<Comparison> comparison;     // every other scenario against the base
   RunSummary summary;
   std::optional<NanReport> nan;
+
+  const ScenarioResult& base() const { return scenarios.at(0); }
 };
 
 }  // namespace plansim::sim

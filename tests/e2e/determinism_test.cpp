@@ -29,17 +29,17 @@ constexpr std::uint64_t kSamples = 100003;
 const std::vector<std::string> kPeriods = {"2003-04", "2003-07", "2003-10", "2004-01"};
 
 void expect_same_numbers(const sim::RunResult& a, const sim::RunResult& b) {
-  ASSERT_EQ(a.scenario.targets.size(), b.scenario.targets.size());
-  for (std::size_t i = 0; i < a.scenario.targets.size(); ++i) {
-    EXPECT_EQ(a.scenario.targets[i].id, b.scenario.targets[i].id);
-    EXPECT_EQ(bits_of(a.scenario.targets[i]), bits_of(b.scenario.targets[i])) << a.scenario.targets[i].id;
+  ASSERT_EQ(a.base().targets.size(), b.base().targets.size());
+  for (std::size_t i = 0; i < a.base().targets.size(); ++i) {
+    EXPECT_EQ(a.base().targets[i].id, b.base().targets[i].id);
+    EXPECT_EQ(bits_of(a.base().targets[i]), bits_of(b.base().targets[i])) << a.base().targets[i].id;
   }
-  ASSERT_EQ(a.scenario.measures.size(), b.scenario.measures.size());
-  for (std::size_t i = 0; i < a.scenario.measures.size(); ++i)
-    EXPECT_EQ(bits_of(a.scenario.measures[i]), bits_of(b.scenario.measures[i])) << a.scenario.measures[i].id;
-  ASSERT_EQ(a.scenario.resources.size(), b.scenario.resources.size());
-  for (std::size_t i = 0; i < a.scenario.resources.size(); ++i)
-    EXPECT_EQ(bits_of(a.scenario.resources[i]), bits_of(b.scenario.resources[i])) << a.scenario.resources[i].id;
+  ASSERT_EQ(a.base().measures.size(), b.base().measures.size());
+  for (std::size_t i = 0; i < a.base().measures.size(); ++i)
+    EXPECT_EQ(bits_of(a.base().measures[i]), bits_of(b.base().measures[i])) << a.base().measures[i].id;
+  ASSERT_EQ(a.base().resources.size(), b.base().resources.size());
+  for (std::size_t i = 0; i < a.base().resources.size(); ++i)
+    EXPECT_EQ(bits_of(a.base().resources[i]), bits_of(b.base().resources[i])) << a.base().resources[i].id;
 }
 
 // TBB gives an arena no more workers than the machine has cores unless told
@@ -67,11 +67,11 @@ TEST(Determinism, ReferencePlanExercisesShortagesAndUncertainTargets) {
   // Guards the plan itself: if its targets were all certain, or its
   // resources never short, the other tests here would show little.
   const auto r = run_plan(kReferencePlan, kSamples, 7, 2);
-  for (const auto& t : r.scenario.targets) {
+  for (const auto& t : r.base().targets) {
     EXPECT_GT(t.p_hit, 0.01) << t.id;
     EXPECT_LT(t.p_hit, 0.99) << t.id;
   }
-  for (const auto& res : r.scenario.resources) {
+  for (const auto& res : r.base().resources) {
     bool sometimes_short = false;
     for (const auto& p : res.periods) sometimes_short |= p.p_short > 0.0 && p.p_short < 1.0;
     EXPECT_TRUE(sometimes_short) << res.id;
@@ -91,13 +91,13 @@ TEST(Determinism, DifferentSeedGivesDifferentResults) {
   EXPECT_NE(run_json_text(a, kPeriods), run_json_text(b, kPeriods));
   // Every random measure's mean moves with the seed (and only by sampling
   // error, which the exact-answer tests bound).
-  for (std::size_t i = 0; i < a.scenario.measures.size(); ++i)
-    EXPECT_NE(a.scenario.measures[i].periods.back().mean, b.scenario.measures[i].periods.back().mean)
-        << a.scenario.measures[i].id;
+  for (std::size_t i = 0; i < a.base().measures.size(); ++i)
+    EXPECT_NE(a.base().measures[i].periods.back().mean, b.base().measures[i].periods.back().mean)
+        << a.base().measures[i].id;
   // A single P(hit) may coincide by chance (two binomial counts), not all of them.
   std::vector<double> pa, pb;
-  for (const auto& t : a.scenario.targets) pa.push_back(t.p_hit);
-  for (const auto& t : b.scenario.targets) pb.push_back(t.p_hit);
+  for (const auto& t : a.base().targets) pa.push_back(t.p_hit);
+  for (const auto& t : b.base().targets) pb.push_back(t.p_hit);
   EXPECT_NE(pa, pb);
 }
 
@@ -111,11 +111,11 @@ TEST(Determinism, AddingAnUnrelatedNodeLeavesEveryOtherResultBitwiseUnchanged) {
                            "targets:\n  aaa_extra_t:\n    measure: aaa_extra_m\n    at_most: 10\n");
   const auto base = run_plan(kReferencePlan, kSamples, 5, 2);
   const auto more = run_plan(extended, kSamples, 5, 2);
-  ASSERT_EQ(more.scenario.targets.size(), base.scenario.targets.size() + 1);
+  ASSERT_EQ(more.base().targets.size(), base.base().targets.size() + 1);
   EXPECT_GT(target(more, "aaa_extra_t").p_hit, 0.0);
-  for (const auto& t : base.scenario.targets) EXPECT_EQ(bits_of(target(more, t.id)), bits_of(t)) << t.id;
-  for (const auto& m : base.scenario.measures) EXPECT_EQ(bits_of(measure(more, m.id)), bits_of(m)) << m.id;
-  for (const auto& r : base.scenario.resources) EXPECT_EQ(bits_of(resource(more, r.id)), bits_of(r)) << r.id;
+  for (const auto& t : base.base().targets) EXPECT_EQ(bits_of(target(more, t.id)), bits_of(t)) << t.id;
+  for (const auto& m : base.base().measures) EXPECT_EQ(bits_of(measure(more, m.id)), bits_of(m)) << m.id;
+  for (const auto& r : base.base().resources) EXPECT_EQ(bits_of(resource(more, r.id)), bits_of(r)) << r.id;
 }
 
 TEST(Determinism, NanReportIsTheSameForAnyThreadCount) {

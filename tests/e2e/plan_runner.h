@@ -45,23 +45,23 @@ inline std::string run_json_text(const sim::RunResult& r, const std::vector<std:
   info.seed = r.summary.seed;
   info.samples = r.summary.samples;
   info.periods = periods;
-  return report::run_json(info, {r.scenario}, 0.8).dump();
+  return report::run_json(info, r, 0.8).dump();
 }
 
 inline const sim::TargetResult& target(const sim::RunResult& r, std::string_view id) {
-  for (const auto& t : r.scenario.targets)
+  for (const auto& t : r.base().targets)
     if (t.id == id) return t;
   throw std::out_of_range("no target '" + std::string(id) + "' in the results");
 }
 
 inline const sim::MeasureResult& measure(const sim::RunResult& r, std::string_view id) {
-  for (const auto& m : r.scenario.measures)
+  for (const auto& m : r.base().measures)
     if (m.id == id) return m;
   throw std::out_of_range("no measure '" + std::string(id) + "' in the results");
 }
 
 inline const sim::ResourceResult& resource(const sim::RunResult& r, std::string_view id) {
-  for (const auto& x : r.scenario.resources)
+  for (const auto& x : r.base().resources)
     if (x.id == id) return x;
   throw std::out_of_range("no resource '" + std::string(id) + "' in the results");
 }

@@ -25,8 +25,8 @@ void expect_only_these_unchanged(const std::string& edited, const std::vector<st
                                  const std::vector<std::string>& same_measures) {
   const auto before = run_plan(kReferencePlan, kSamples, kSeed);
   const auto after = run_plan(edited, kSamples, kSeed);
-  ASSERT_EQ(before.scenario.targets.size(), after.scenario.targets.size());
-  for (const auto& t : before.scenario.targets) {
+  ASSERT_EQ(before.base().targets.size(), after.base().targets.size());
+  for (const auto& t : before.base().targets) {
     const bool same = std::find(same_targets.begin(), same_targets.end(), t.id) != same_targets.end();
     if (same)
       EXPECT_EQ(bits_of(target(after, t.id)), bits_of(t)) << "target " << t.id << " should not change";
@@ -82,10 +82,10 @@ TEST(RngKeying, ReorderingNodesAndSectionsInTheFileChangesNoResult) {
 
   const auto before = run_plan(kReferencePlan, kSamples, kSeed);
   const auto after = run_plan(moved, kSamples, kSeed);
-  ASSERT_EQ(before.scenario.targets.size(), after.scenario.targets.size());
-  for (const auto& t : before.scenario.targets) EXPECT_EQ(bits_of(target(after, t.id)), bits_of(t)) << t.id;
-  for (const auto& m : before.scenario.measures) EXPECT_EQ(bits_of(measure(after, m.id)), bits_of(m)) << m.id;
-  for (const auto& r : before.scenario.resources) EXPECT_EQ(bits_of(resource(after, r.id)), bits_of(r)) << r.id;
+  ASSERT_EQ(before.base().targets.size(), after.base().targets.size());
+  for (const auto& t : before.base().targets) EXPECT_EQ(bits_of(target(after, t.id)), bits_of(t)) << t.id;
+  for (const auto& m : before.base().measures) EXPECT_EQ(bits_of(measure(after, m.id)), bits_of(m)) << m.id;
+  for (const auto& r : before.base().resources) EXPECT_EQ(bits_of(resource(after, r.id)), bits_of(r)) << r.id;
 }
 
 }  // namespace

@@ -483,16 +483,16 @@ targets:
   EXPECT_EQ(p.period_begin.back(), p.code.size());
   EXPECT_GE(p.arrays, p.node_arrays);
 
-  ASSERT_EQ(p.targets.size(), 3u);
+  ASSERT_EQ(p.variants[0].targets.size(), 3u);
   // `both` is written first but listed after the targets it combines.
-  EXPECT_EQ(p.targets[2].id, "both");
-  ASSERT_EQ(p.targets[2].parts.size(), 2u);
-  for (std::size_t part : p.targets[2].parts) {
+  EXPECT_EQ(p.variants[0].targets[2].id, "both");
+  ASSERT_EQ(p.variants[0].targets[2].parts.size(), 2u);
+  for (std::size_t part : p.variants[0].targets[2].parts) {
     EXPECT_LT(part, 2u);
-    EXPECT_FALSE(p.targets[part].composite());
+    EXPECT_FALSE(p.variants[0].targets[part].composite());
   }
   const TargetOutput* cut = nullptr;
-  for (const auto& t : p.targets)
+  for (const auto& t : p.variants[0].targets)
     if (t.id == "cut_rate") cut = &t;
   ASSERT_NE(cut, nullptr);
   EXPECT_EQ(cut->measure, "rate");
@@ -502,13 +502,13 @@ targets:
   EXPECT_EQ(cut->milestones[0].by, 2);
   EXPECT_DOUBLE_EQ(cut->milestones[0].threshold, 0.6);
 
-  ASSERT_EQ(p.measures.size(), 1u);
-  EXPECT_EQ(p.measures[0].arrays.size(), 4u);
-  EXPECT_EQ(cut->array, p.measures[0].arrays[3]);
-  EXPECT_EQ(cut->milestones[0].array, p.measures[0].arrays[2]);
-  ASSERT_EQ(p.resources.size(), 1u);
-  EXPECT_EQ(p.resources[0].available.size(), 4u);
-  EXPECT_EQ(p.resources[0].demand.size(), 4u);
+  ASSERT_EQ(p.variants[0].measures.size(), 1u);
+  EXPECT_EQ(p.variants[0].measures[0].arrays.size(), 4u);
+  EXPECT_EQ(cut->array, p.variants[0].measures[0].arrays[3]);
+  EXPECT_EQ(cut->milestones[0].array, p.variants[0].measures[0].arrays[2]);
+  ASSERT_EQ(p.variants[0].resources.size(), 1u);
+  EXPECT_EQ(p.variants[0].resources[0].available.size(), 4u);
+  EXPECT_EQ(p.variants[0].resources[0].demand.size(), 4u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 namespace plansim::graph {
 namespace {
@@ -143,7 +143,9 @@ TEST(YamlTree, CountsColumnsInCharactersNotBytes) {
 }
 
 TEST(YamlTree, IgnoresAByteOrderMark) {
-  const Loaded l = load("\xEF\xBB\xBF" "a: 1\nb: x\n");
+  const Loaded l = load(
+      "\xEF\xBB\xBF"
+      "a: 1\nb: x\n");
   ASSERT_TRUE(l.root) << l.diags.to_string();
   ASSERT_EQ(l.root->entries.size(), 2u);
   EXPECT_EQ(l.root->entries[0].key, "a");
@@ -312,8 +314,7 @@ TEST(YamlTree, AnchorsAreRejected) {
   const Loaded l = load("base: &b 1\nother: 2\n");
   EXPECT_EQ(l.root, nullptr);
   const rules::Diagnostic d = only(l);
-  EXPECT_EQ(d.message,
-            "YAML anchors and aliases are not supported (write the value out in full)");
+  EXPECT_EQ(d.message, "YAML anchors and aliases are not supported (write the value out in full)");
   expect_pos(d.pos, 1, 7);
 }
 
@@ -321,8 +322,7 @@ TEST(YamlTree, AnAliasToAnUnknownAnchorGetsTheSameMessage) {
   const Loaded l = load("a: 1\nb: *nowhere\n");
   EXPECT_EQ(l.root, nullptr);
   const rules::Diagnostic d = only(l);
-  EXPECT_EQ(d.message,
-            "YAML anchors and aliases are not supported (write the value out in full)");
+  EXPECT_EQ(d.message, "YAML anchors and aliases are not supported (write the value out in full)");
   expect_pos(d.pos, 2, 4);
 }
 
@@ -344,8 +344,9 @@ TEST(YamlTree, AnAliasBombIsRejectedFastWithOneDiagnostic) {
   // "Billion laughs": 9 levels of 9 aliases each would expand to 9^9 nodes.
   std::string text = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
   for (int i = 1; i <= 9; ++i) {
-    const std::string prev = "*l" + std::to_string(i - 1);
-    text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    const std::string name = std::string("l").append(std::to_string(i));
+    const std::string prev = std::string("*l").append(std::to_string(i - 1));
+    text.append(name).append(": &").append(name).append(" [");
     for (int k = 0; k < 9; ++k) {
       if (k > 0) text += ", ";
       text += prev;
@@ -460,8 +461,7 @@ TEST(YamlTree, HundredThousandOpenBracketsAreRejectedQuickly) {
   // yaml-cpp tokenises a whole flow collection before its first event: 10
   // million '[' cost it seconds and gigabytes, so this must be caught first.
   for (const std::string& text :
-       {std::string(100000, '['), "a: " + std::string(100000, '[') + "1" +
-                                      std::string(100000, ']'),
+       {std::string(100000, '['), "a: " + std::string(100000, '[') + "1" + std::string(100000, ']'),
         repeat("{a: ", 100000), "- " + repeat("[{a: ", 100000), "--- " + std::string(100000, '['),
         "!!seq " + std::string(100000, '[')}) {
     const auto start = std::chrono::steady_clock::now();
@@ -500,15 +500,11 @@ TEST(YamlTree, HundredThousandDeepBlockNestingIsRejectedQuickly) {
 
 TEST(YamlTree, BracketsInTextAreNotNesting) {
   const std::string many(200, '[');
-  const Loaded l = load(
-      "plain: see " + many + "\n" +
-      "quoted: \"" + many + "\"\n" +
-      "single: '" + many + "'\n" +
-      "# " + many + "\n" +
-      "flow: [\"" + many + "\", '" + many + "', a # " + many + "\n  ]\n" +
-      "block: |\n  " + many + "\n  " + many + "\n" +
-      "folded: >\n    " + many + "\n" +
-      "list:\n  - x " + many + "\n  - y\n");
+  const Loaded l =
+      load("plain: see " + many + "\n" + "quoted: \"" + many + "\"\n" + "single: '" + many + "'\n" +
+           "# " + many + "\n" + "flow: [\"" + many + "\", '" + many + "', a # " + many + "\n  ]\n" +
+           "block: |\n  " + many + "\n  " + many + "\n" + "folded: >\n    " + many + "\n" +
+           "list:\n  - x " + many + "\n  - y\n");
   ASSERT_TRUE(l.root) << l.diags.to_string();
   EXPECT_EQ(l.root->find("plain")->scalar, "see " + many);
   EXPECT_EQ(l.root->find("flow")->items.size(), 3u);
@@ -525,8 +521,9 @@ TEST(YamlTree, BracketsAfterATopLevelBlockScalarStillCount) {
 
 TEST(YamlTree, BracketsRightAfterABlockScalarAreRejectedQuickly) {
   const std::string many(100000, '[');
-  for (const std::string& text : {"- - |\n  " + many + "\n", "a:\n  - |\n    text\n   " + many + "\n",
-                                  "a: |\n    text\n  " + many + "\n", "a: |2\n    text\n " + many + "\n"}) {
+  for (const std::string& text :
+       {"- - |\n  " + many + "\n", "a:\n  - |\n    text\n   " + many + "\n",
+        "a: |\n    text\n  " + many + "\n", "a: |2\n    text\n " + many + "\n"}) {
     const auto start = std::chrono::steady_clock::now();
     const Loaded l = load(text);
     EXPECT_LT(seconds_since(start), 1.0);
@@ -547,7 +544,8 @@ TEST(YamlTree, TextOverTheSizeLimitIsRefused) {
 
 TEST(YamlTree, FiftyMegabyteFileIsRefusedBeforeReading) {
   TempDir dir;
-  const std::string path = dir.file("big.yaml", repeat("key_number: 12345\n", 50 * 1024 * 1024 / 18));
+  const std::string path =
+      dir.file("big.yaml", repeat("key_number: 12345\n", 50 * 1024 * 1024 / 18));
   const auto start = std::chrono::steady_clock::now();
   rules::Diagnostics diags;
   const auto root = load_yaml_file(path, diags);
@@ -736,7 +734,8 @@ TEST(YamlTree, SeveralDocumentsAfterAnEmptyOneAreAnError) {
 }
 
 TEST(YamlTree, MarkersAroundOneDocumentAreFine) {
-  for (const char* text : {"---\na: 1\n", "---\na: 1\n...\n", "a: 1\n---\n", "%YAML 1.2\n---\na: 1\n"}) {
+  for (const char* text :
+       {"---\na: 1\n", "---\na: 1\n...\n", "a: 1\n---\n", "%YAML 1.2\n---\na: 1\n"}) {
     const Loaded l = load(text);
     ASSERT_TRUE(l.root) << text << l.diags.to_string();
     EXPECT_EQ(l.root->find("a")->scalar, "1");
@@ -774,9 +773,10 @@ YamlNode scalar(std::string text, ScalarStyle style = ScalarStyle::kPlain) {
 
 TEST(YamlTree, ParsesFiniteNumbersFromPlainScalars) {
   const std::vector<std::pair<std::string, double>> cases = {
-      {"12", 12},     {"-0.5", -0.5},   {"1e-3", 1e-3}, {"+3", 3},     {"0.67", 0.67},
-      {".5", 0.5},    {"1.", 1},        {"2E+2", 200},  {"-0", -0.0},  {"007", 7},
-      {"1e-400", 0},  {"123456789012345678901234567890", 1.2345678901234568e29}};
+      {"12", 12}, {"-0.5", -0.5}, {"1e-3", 1e-3},
+      {"+3", 3},  {"0.67", 0.67}, {".5", 0.5},
+      {"1.", 1},  {"2E+2", 200},  {"-0", -0.0},
+      {"007", 7}, {"1e-400", 0},  {"123456789012345678901234567890", 1.2345678901234568e29}};
   for (const auto& [text, value] : cases) {
     const auto v = parse_number(scalar(text));
     ASSERT_TRUE(v.has_value()) << text;
@@ -785,9 +785,10 @@ TEST(YamlTree, ParsesFiniteNumbersFromPlainScalars) {
 }
 
 TEST(YamlTree, RefusesWhatIsNotAPlainFiniteNumber) {
-  for (const char* text : {"1_000", "0x10", "0o17", "0b1", "12abc", "", " 1", "1 ", "e5", ".",
-                           "+", "1e", "1e+", "--1", "1,5", "2003-04", "1e999", "-1e999",
-                           "normal(0, 1)", ".inf", "nan", "infinity"}) {
+  for (const char* text : {"1_000",        "0x10", "0o17", "0b1",     "12abc", "",
+                           " 1",           "1 ",   "e5",   ".",       "+",     "1e",
+                           "1e+",          "--1",  "1,5",  "2003-04", "1e999", "-1e999",
+                           "normal(0, 1)", ".inf", "nan",  "infinity"}) {
     EXPECT_EQ(parse_number(scalar(text)), std::nullopt) << text;
   }
   EXPECT_EQ(parse_number(scalar("1.5", ScalarStyle::kQuoted)), std::nullopt);

@@ -1,0 +1,214 @@
+#include "apps/plansim/cli_support.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "graph/plan_loader.h"
+#include "rules/functions.h"
+#include "scenarios/scenario.h"
+
+namespace plansim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_interrupted{false};
+void on_interrupt(int) { g_interrupted.store(true); }
+
+std::uint64_t physical_memory() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+}
+
+// A progress bar on standard error, shown only on a terminal and only once
+// the run has taken a second.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+  void update(double fraction) {
+    if (!enabled_) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (elapsed < 1.0) return;
+    const int width = 40;
+    const int filled = static_cast<int>(fraction * width);
+    const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+    std::fprintf(stderr, "\r[%s%s] %3.0f%%  %.0fs left ", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), fraction * 100.0, eta);
+    shown_ = true;
+  }
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Every diagnostic, then how many, and in which file when they share one.
+void print(const rules::Diagnostics& diags) {
+  std::cerr << diags.to_string() << diags.size() << (diags.size() == 1 ? " error" : " errors");
+  const auto& list = diags.list();
+  const bool one_file = std::all_of(list.begin(), list.end(), [&](const auto& d) { return d.file == list[0].file; });
+  if (!list.empty() && one_file) std::cerr << " in " << list[0].file;
+  std::cerr << "\n";
+}
+
+}  // namespace
+
+std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::string>& scenario_paths,
+                           const std::vector<SetPoint>& points) {
+  rules::Diagnostics diags;
+  Loaded out;
+  out.plan = graph::load_plan_file(plan_path, diags);
+  if (!out.plan || !diags.ok()) {
+    print(diags);
+    return std::nullopt;
+  }
+  std::vector<graph::VariantInput> inputs{{"base", out.plan.get(), {}}};
+  std::set<std::string> names{"base"};
+  for (const auto& path : scenario_paths) {
+    auto scenario = scenarios::load_scenario_file(path, diags);
+    if (!scenario) continue;
+    if (!names.insert(scenario->name).second)
+      diags.error(path, {}, "", "two scenarios are named '" + scenario->name + "'",
+                  "give each scenario its own name (and 'base' is the plan as written)");
+    auto applied = scenarios::apply_scenario(*out.plan, *scenario, diags);
+    if (!applied) continue;
+    inputs.push_back({applied->name, applied->plan.get(), applied->changed});
+    out.variant_plans.push_back(std::move(applied->plan));
+  }
+  for (const auto& point : points) {
+    scenarios::Scenario s;
+    s.name = point.name;
+    for (const auto& [node, value] : point.set) {
+      scenarios::SetChange c;
+      c.node = node;
+      c.file = "--vary";
+      c.value = rules::Expr::make_number(value, {});
+      s.set.push_back(std::move(c));
+    }
+    auto applied = scenarios::apply_scenario(*out.plan, s, diags);
+    if (!applied) break;  // the same mistake would repeat for every point
+    inputs.push_back({applied->name, applied->plan.get(), applied->changed});
+    out.variant_plans.push_back(std::move(applied->plan));
+  }
+  if (diags.ok()) out.program = graph::compile_variants(inputs, diags);
+  if (!diags.ok() || !out.program) {
+    print(diags);
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  bool ok = !text.empty() && text[0] != '-' && text[0] != '+';
+  if (ok) {
+    try {
+      v = std::stoull(text, &used);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok || used != text.size() || v < min) {
+    std::cerr << "error: --" << name << " must be a whole number >= " << min << " (got '" << text << "')\n";
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  const fs::path target(path);
+  fs::path tmp = target;
+  tmp += ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::cerr << "error: cannot write " << tmp.string() << "\n";
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    std::cerr << "error: cannot write " << path << ": " << ec.message() << "\n";
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result, report::RunInfo& info) {
+  std::optional<std::uint64_t> samples, seed, threads;
+  if (!request.samples.empty() && !(samples = parse_count(request.samples, "samples", 1))) return kExitUsage;
+  if (!request.seed.empty() && !(seed = parse_count(request.seed, "seed", 0))) return kExitUsage;
+  if (!request.threads.empty() && !(threads = parse_count(request.threads, "threads", 1))) return kExitUsage;
+  if (threads && *threads > 4096) {
+    std::cerr << "error: --threads " << *threads << " is more than 4096\n";
+    return kExitUsage;
+  }
+  const graph::Plan& plan = *loaded.plan;
+  const graph::Program& program = *loaded.program;
+  sim::RunOptions options;
+  options.samples = samples ? *samples : plan.settings.samples.value_or(100000);
+  options.seed = seed ? *seed : plan.settings.seed.value_or(1);
+  options.threads = threads ? static_cast<int>(*threads) : 0;
+  options.keep_quantiles = request.keep_quantiles;
+  if (std::string bad = options.validate(); !bad.empty()) {
+    std::cerr << "error: " << bad << "\n";
+    return kExitUsage;
+  }
+  const std::uint64_t need = sim::estimate_memory(program, options.keep_quantiles ? options.samples : 0,
+                                                  options.threads > 0 ? options.threads : 64);
+  const std::uint64_t have = physical_memory();
+  if (have && need > have / 10 * 8) {
+    std::cerr << "error: " << options.samples << " samples would need about " << (need >> 20)
+              << " MiB of memory, more than this machine can give (" << (have >> 20) << " MiB)\n"
+              << "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+    return kExitUsage;
+  }
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  Progress progress(!request.quiet);
+  options.progress = [&](double f) { progress.update(f); };
+  options.cancel = &g_interrupted;
+  result = sim::run(program, options);
+  if (result.summary.stop == sim::StopReason::kCancelled) {
+    std::cerr << "\ninterrupted; nothing was written\n";
+    return kExitInterrupted;
+  }
+  if (result.nan) {
+    const sim::NanReport& n = *result.nan;
+    std::cerr << "error: the measure of target '" << n.target << "'"
+              << (n.scenario == "base" ? "" : " in scenario '" + n.scenario + "'") << " was NaN (not a number) in "
+              << n.samples << " of " << options.samples << " samples\n"
+              << "  it first appeared in node '" << n.node << "' in period " << plan.horizon.label(n.period)
+              << " (sample " << n.first_sample << ", seed " << options.seed << ")\n"
+              << "hint: look for division by zero, log or sqrt of a negative number, or distribution "
+                 "parameters that become invalid in that node\n";
+    return kExitRunFailed;
+  }
+  info.plan_title = plan.title;
+  info.plan_file = plan.file;
+  info.plan_sha256 = report::sha256_hex(plan.text);
+  info.seed = options.seed;
+  info.samples = options.samples;
+  info.periods = program.period_labels;
+  return 0;
+}
+
+}  // namespace plansim::cli

@@ -1,0 +1,59 @@
+// What every plansim command shares: loading a plan with its scenarios,
+// parsing counts, writing files safely, and running with progress, memory
+// checks and Ctrl-C.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/plan.h"
+#include "graph/plan_compiler.h"
+#include "graph/program.h"
+#include "report/run_info.h"
+#include "sim/engine.h"
+
+namespace plansim::cli {
+
+inline constexpr int kExitInvalidPlan = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRunFailed = 3;
+inline constexpr int kExitInterrupted = 130;
+
+// A plan and its variants, loaded and compiled.
+struct Loaded {
+  std::unique_ptr<graph::Plan> plan;
+  std::vector<std::unique_ptr<graph::Plan>> variant_plans;  // one per scenario or sweep point
+  std::unique_ptr<graph::Program> program;
+};
+
+// Extra variants built in code (a sweep's grid points): name, node, value.
+struct SetPoint {
+  std::string name;
+  std::vector<std::pair<std::string, double>> set;
+};
+
+// Loads the plan and scenario files (and sweep points), prints every
+// diagnostic on standard error, and returns nullopt when anything is invalid.
+std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::string>& scenario_paths,
+                           const std::vector<SetPoint>& points = {});
+
+// Parses a whole number option; prints why on standard error when it is not one.
+std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min);
+
+// Writes through a temporary file and a rename: nothing half-written is left.
+bool write_file(const std::string& path, const std::string& text);
+
+struct RunRequest {
+  std::string samples, seed, threads;  // as typed; empty: the plan's settings
+  bool quiet = false;
+  bool keep_quantiles = true;
+};
+
+// Runs the loaded program. On success fills `result` and `info` and returns
+// 0; otherwise prints why and returns the exit code (2, 3 or 130).
+int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result, report::RunInfo& info);
+
+}  // namespace plansim::cli

@@ -1,0 +1,178 @@
+#include "apps/plansim/commands.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "analysis/sweep.h"
+#include "graph/dependency_graph.h"
+#include "report/json_report.h"
+#include "report/text_table.h"
+
+namespace plansim::cli {
+
+int check(const std::string& plan_path, const std::vector<std::string>& scenarios) {
+  auto loaded = load(plan_path, scenarios);
+  if (!loaded) return kExitInvalidPlan;
+  const graph::Plan& plan = *loaded->plan;
+  const graph::Horizon& h = plan.horizon;
+  const char* step = h.step == graph::Step::kMonth ? "month" : h.step == graph::Step::kQuarter ? "quarter" : "year";
+  std::cout << "plan:    " << plan.title << "\n"
+            << "periods: " << h.periods << " " << step << (h.periods == 1 ? "" : "s") << ", " << h.label(0) << " to "
+            << h.end_label() << "\n"
+            << "nodes:   " << plan.assumptions.size() << " assumptions, " << plan.resources.size() << " resources, "
+            << plan.actions.size() << " actions, " << plan.risks.size() << " risks, " << plan.measures.size()
+            << " measures, " << plan.targets.size() << " targets, " << plan.responses.size() << " responses\n"
+            << "units:   none\n";
+  for (std::size_t v = 1; v < loaded->program->variants.size(); ++v)
+    std::cout << "scenario: " << loaded->program->variants[v].name << "\n";
+  rules::Diagnostics diags;
+  const graph::DependencyGraph g = graph::build_dependency_graph(plan);
+  const auto order = graph::evaluation_order(g, plan, diags);
+  const std::vector<std::string> chain = order ? graph::longest_chain(g, *order) : std::vector<std::string>{};
+  std::cout << "longest chain from an assumption to a target: ";
+  if (chain.empty()) {
+    std::cout << "none\n";
+  } else {
+    std::cout << chain.size() << " nodes\n  ";
+    for (std::size_t i = 0; i < chain.size(); ++i) std::cout << (i ? " -> " : "") << chain[i];
+    std::cout << "\n";
+  }
+  std::cout << "ok\n";
+  return 0;
+}
+
+int graph_dot(const std::string& plan_path, const std::vector<std::string>& scenarios, const std::string& dot) {
+  auto loaded = load(plan_path, scenarios);
+  if (!loaded) return kExitInvalidPlan;
+  // With a scenario, draw the plan as that scenario changes it.
+  const graph::Plan& plan = loaded->variant_plans.empty() ? *loaded->plan : *loaded->variant_plans.back();
+  const std::string text = graph::to_dot(graph::build_dependency_graph(plan), plan);
+  if (dot.empty() || dot == "-") {
+    std::cout << text;
+    return 0;
+  }
+  return write_file(dot, text) ? 0 : kExitRunFailed;
+}
+
+int run_plan(const RunArgs& args) {
+  auto loaded = load(args.plan, args.scenarios);
+  if (!loaded) return kExitInvalidPlan;
+  sim::RunResult result;
+  report::RunInfo info;
+  if (int code = run(*loaded, args.request, result, info)) return code;
+  const graph::Program& program = *loaded->program;
+  if (!args.json.empty()) {
+    const std::string text = report::run_json(info, result, program.confidence).dump(2) + "\n";
+    if (args.json == "-") std::cout << text;
+    else if (!write_file(args.json, text)) return kExitRunFailed;
+  }
+  if (!args.request.quiet && args.json != "-") {
+    std::cout << report::targets_table(info, result.base(), program.confidence);
+    std::cout << report::comparison_table(result, program.rag);
+  }
+  return 0;
+}
+
+namespace {
+
+std::string fixed(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+}  // namespace
+
+int sweep(const SweepArgs& args) {
+  std::vector<analysis::Vary> varies;
+  for (const auto& spec : args.varies) {
+    std::string why;
+    auto v = analysis::parse_vary(spec, why);
+    if (!v) {
+      std::cerr << "error: --vary " << why << "\n";
+      return kExitUsage;
+    }
+    varies.push_back(*v);
+  }
+  const std::vector<analysis::GridPoint> grid = analysis::grid(varies);
+  if (grid.size() > analysis::kMaxGridPoints) {
+    std::cerr << "error: the grid has " << grid.size() << " points, more than " << analysis::kMaxGridPoints
+              << "; use larger steps or fewer --vary\n";
+    return kExitUsage;
+  }
+  std::vector<SetPoint> points;
+  for (const auto& g : grid) {
+    SetPoint p{g.name, {}};
+    for (std::size_t i = 0; i < varies.size(); ++i) p.set.push_back({varies[i].node, g.values[i]});
+    points.push_back(std::move(p));
+  }
+  auto loaded = load(args.plan, {}, points);
+  if (!loaded) return kExitInvalidPlan;
+  RunRequest request = args.request;
+  request.keep_quantiles = false;  // P(hit) only: memory stays bounded for any grid
+  sim::RunResult result;
+  report::RunInfo info;
+  if (int code = run(*loaded, request, result, info)) return code;
+
+  const graph::Program& program = *loaded->program;
+  std::vector<std::size_t> targets;
+  const auto& base_targets = result.base().targets;
+  for (std::size_t t = 0; t < base_targets.size(); ++t)
+    if (args.targets.empty() ||
+        std::find(args.targets.begin(), args.targets.end(), base_targets[t].id) != args.targets.end())
+      targets.push_back(t);
+  for (const auto& name : args.targets)
+    if (std::none_of(base_targets.begin(), base_targets.end(), [&](const auto& t) { return t.id == name; })) {
+      std::cerr << "error: --target '" << name << "' is not a target of the plan\n";
+      return kExitUsage;
+    }
+
+  std::ostringstream out, csv;
+  csv << "point";
+  for (const auto& v : varies) csv << "," << v.node;
+  csv << ",target,p_hit,ci95_low,ci95_high,rag\n";
+  out << info.plan_title << "\n"
+      << info.samples << " samples per point, seed " << info.seed << ", " << grid.size()
+      << " grid points on common random numbers\n";
+  for (std::size_t t : targets) {
+    const auto& bt = base_targets[t];
+    out << "\n" << bt.id << (bt.label.empty() ? "" : " - " + bt.label) << "\n";
+    out << "  base (plan as written): P(hit) " << fixed("%.3f", bt.p_hit) << " "
+        << sim::to_string(bt.rag) << "\n";
+    std::vector<double> x, p;
+    std::vector<sim::Interval> ci;
+    std::size_t width = 0;
+    for (const auto& g : grid) width = std::max(width, g.name.size());
+    for (std::size_t g = 0; g < grid.size(); ++g) {
+      const sim::TargetResult& tr = result.scenarios[g + 1].targets[t];
+      out << "  " << grid[g].name << std::string(width - grid[g].name.size(), ' ') << "  "
+          << fixed("%.3f", tr.p_hit) << "  [" << fixed("%.3f", tr.ci95.lo) << ", " << fixed("%.3f", tr.ci95.hi)
+          << "]  " << sim::to_string(tr.rag) << "\n";
+      csv << '"' << grid[g].name << '"';
+      for (double v : grid[g].values) csv << "," << v;
+      csv << "," << bt.id << "," << tr.p_hit << "," << tr.ci95.lo << "," << tr.ci95.hi << ","
+          << sim::to_string(tr.rag) << "\n";
+      x.push_back(grid[g].values[0]);
+      p.push_back(tr.p_hit);
+      ci.push_back(tr.ci95);
+    }
+    if (varies.size() == 1) {
+      for (const auto& c : analysis::rag_crossings(x, p, ci, program.rag)) {
+        out << "  P(hit) crosses " << fixed("%.2f", c.threshold) << " (turns " << c.turns << ")";
+        if (c.at)
+          out << " at " << varies[0].node << " = " << fixed("%.4g", *c.at) << "  (95% interval " << fixed("%.4g", c.lo)
+              << " to " << fixed("%.4g", c.hi) << ")\n";
+        else
+          out << ": not between " << fixed("%.4g", x.front()) << " and " << fixed("%.4g", x.back()) << "\n";
+      }
+    }
+  }
+  if (!args.csv.empty() && !write_file(args.csv, csv.str())) return kExitRunFailed;
+  if (!args.request.quiet) std::cout << out.str();
+  return 0;
+}
+
+}  // namespace plansim::cli

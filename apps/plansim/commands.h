@@ -1,0 +1,31 @@
+// The plansim commands (cli.md). Each returns the process's exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/plansim/cli_support.h"
+
+namespace plansim::cli {
+
+int check(const std::string& plan, const std::vector<std::string>& scenarios);
+int graph_dot(const std::string& plan, const std::vector<std::string>& scenarios, const std::string& dot);
+
+struct RunArgs {
+  std::string plan;
+  std::vector<std::string> scenarios;
+  RunRequest request;
+  std::string json;
+};
+int run_plan(const RunArgs& args);
+
+struct SweepArgs {
+  std::string plan;
+  std::vector<std::string> varies;   // NODE=FROM:TO:STEP
+  std::vector<std::string> targets;  // empty: all
+  RunRequest request;
+  std::string csv;
+};
+int sweep(const SweepArgs& args);
+
+}  // namespace plansim::cli

@@ -376,23 +376,7 @@ Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std:
   return rules::compile(e, period, ctx, sites, *this, code_, period_diags_);
 }
 
-Operand PlanCompiler::emit(Op op, Operand a, Operand b, Operand c) {
-  int n = rules::arity(op);
-  if (a.is_const() && (n < 2 || b.is_const()) && (n < 3 || c.is_const()))
-    return Operand::constant(rules::apply(op, a.value, b.value, c.value));
-  code_.release(a);
-  if (n >= 2) code_.release(b);
-  if (n >= 3) code_.release(c);
-  Instruction in;
-  in.op = op;
-  in.dst = code_.new_temp();
-  in.a = a;
-  in.b = b;
-  in.c = c;
-  in.owner = owner_;
-  code_.emit(in);
-  return Operand::at(in.dst);
-}
+Operand PlanCompiler::emit(Op op, Operand a, Operand b, Operand c) { return code_.op(op, a, b, c, owner_); }
 
 Operand PlanCompiler::draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site,
                            int period) {

@@ -20,6 +20,24 @@ void CodeBuilder::release(const Operand& o) {
   if (o.array >= kTempBase) free_.push_back(o.array);
 }
 
+Operand CodeBuilder::op(Op op, Operand a, Operand b, Operand c, std::uint32_t owner) {
+  const int n = arity(op);
+  if (a.is_const() && (n < 2 || b.is_const()) && (n < 3 || c.is_const()))
+    return Operand::constant(apply(op, a.value, b.value, c.value));
+  release(a);
+  if (n >= 2) release(b);
+  if (n >= 3) release(c);
+  Instruction in;
+  in.op = op;
+  in.dst = new_temp();
+  in.a = a;
+  in.b = b;
+  in.c = c;
+  in.owner = owner;
+  code_.push_back(in);
+  return Operand::at(in.dst);
+}
+
 namespace {
 
 void number_sites(const Expr& e, std::unordered_map<const Expr*, std::uint32_t>& out) {
@@ -77,24 +95,7 @@ class Compiler {
     diags_.error(ctx_.file, e.pos, ctx_.node, std::move(message), std::move(hint));
   }
 
-  // Emits op over the operands, or folds it when all are constants.
-  Operand emit(Op op, Operand a, Operand b = {}, Operand c = {}) {
-    int n = arity(op);
-    bool constant = a.is_const() && (n < 2 || b.is_const()) && (n < 3 || c.is_const());
-    if (constant) return Operand::constant(apply(op, a.value, b.value, c.value));
-    code_.release(a);
-    if (n >= 2) code_.release(b);
-    if (n >= 3) code_.release(c);
-    Instruction in;
-    in.op = op;
-    in.dst = code_.new_temp();
-    in.a = a;
-    in.b = b;
-    in.c = c;
-    in.owner = ctx_.owner;
-    code_.emit(in);
-    return Operand::at(in.dst);
-  }
+  Operand emit(Op op, Operand a, Operand b = {}, Operand c = {}) { return code_.op(op, a, b, c, ctx_.owner); }
 
   Operand call(const Expr& e, int period);
   Operand draw(const Expr& e, Distribution d, int period);

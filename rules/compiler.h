@@ -37,6 +37,9 @@ class CodeBuilder {
   std::int32_t new_temp();
   void release(const Operand& o);
   void emit(const Instruction& in) { code_.push_back(in); }
+  // Emits `op` over the operands into a new temporary (releasing operands
+  // that are temporaries), or folds it to a constant when all are constants.
+  Operand op(Op op, Operand a, Operand b, Operand c, std::uint32_t owner);
   std::vector<Instruction>& code() { return code_; }
   std::int32_t temps_used() const { return temps_high_; }
 

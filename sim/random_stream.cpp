@@ -1,3 +1,4 @@
+#include "sim/simd_clones.h"
 #include "sim/random_stream.h"
 
 #include <Random123/philox.h>
@@ -8,8 +9,6 @@
 namespace plansim::sim {
 namespace {
 
-constexpr std::uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ULL;
-constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
 
 // An all-zero xoshiro state is a fixed point (it would emit zeros forever).
 // Philox is a bijection, so exactly one counter per key maps to zero; should
@@ -50,12 +49,6 @@ inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 
 // GCC also compiles generate() for AVX2 and picks the clone at load time:
 // the work is integer arithmetic and exact conversions, so every clone
 // writes the same bits, and AVX2 machines run about twice as fast.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__) && \
-    !defined(PLANSIM_NO_SIMD_CLONES)
-#define PLANSIM_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PLANSIM_SIMD_CLONES
-#endif
 
 // Takes `steps` steps of all lanes, writing step t's uniform of lane l to
 // out[t * kLanes + l]. The state is copied into local arrays so the
@@ -101,18 +94,9 @@ void generate(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& s
   }
 }
 
-#undef PLANSIM_SIMD_CLONES
 
 }  // namespace
 
-std::uint64_t stable_hash(std::string_view s) {
-  std::uint64_t h = kFnvOffsetBasis;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= kFnvPrime;
-  }
-  return h;
-}
 
 UniformStream::UniformStream(std::uint64_t seed, const DrawKey& key, std::uint64_t block) {
   const r123::Philox4x64::key_type philox_key = {{seed, key.node}};

@@ -27,6 +27,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "rules/stable_hash.h"
+
 namespace plansim::sim {
 
 // Samples per block. Fixed: stream addresses depend on it.
@@ -34,7 +36,7 @@ inline constexpr std::size_t kBlockSize = 1024;
 
 // 64-bit FNV-1a of the bytes of `s`. Stable forever (node keys are hashes of
 // names, never graph indices, so adding a node changes no other key).
-std::uint64_t stable_hash(std::string_view s);
+using rules::stable_hash;
 
 struct DrawKey {
   std::uint64_t node = 0;    // stable_hash(node name)

@@ -1,3 +1,4 @@
+#include "sim/simd_clones.h"
 #include "sim/samplers.h"
 
 #include <algorithm>
@@ -106,12 +107,6 @@ double quantile_tail(double q, double p) {
 // AVX2 does not bring FMA, so both clones do the same IEEE operations in the
 // same order and give the same bits (a test compares them with the scalar
 // normal_quantile).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__) && \
-    !defined(PLANSIM_NO_SIMD_CLONES)
-#define PLANSIM_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PLANSIM_SIMD_CLONES
-#endif
 
 // z[i] = normal_quantile(u[i]) for u in (0, 1), n <= kBlockSize, the same
 // bits as the scalar function. A first pass evaluates the central formula
@@ -135,7 +130,6 @@ void normal_quantiles(const double* u, double* z, std::size_t n) {
   }
 }
 
-#undef PLANSIM_SIMD_CLONES
 
 // ---------------------------------------------------------------------------
 // Gamma variates (Marsaglia and Tsang, "A simple method for generating gamma

@@ -144,8 +144,15 @@ std::optional<std::vector<std::size_t>> evaluation_order(const DependencyGraph& 
     reported[c] = 1;
     cyclic = true;
     std::vector<std::size_t> cycle = cycle_through(g, v, component);
+    // A response has no name in the file: show its label beside its number.
+    auto describe = [&](std::size_t u) {
+      const NodeInfo& info = plan.info(plan.index.at(g.names[u]));
+      return g.kinds[u] == NodeKind::kResponse && !info.label.empty()
+                 ? g.names[u] + " (\"" + info.label.substr(0, 60) + "\")"
+                 : g.names[u];
+    };
     std::string chain;
-    for (std::size_t u : cycle) chain += g.names[u] + " -> ";
+    for (std::size_t u : cycle) chain += describe(u) + " -> ";
     chain += g.names[cycle.front()];
     std::string message = self_loop && size[c] == 1
                               ? "'" + g.names[v] + "' depends on itself in the same period"

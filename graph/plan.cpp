@@ -48,6 +48,11 @@ const char* to_string(NodeKind k) {
   return "?";
 }
 
+std::string with_article(NodeKind k) {
+  const std::string name = to_string(k);
+  return (name[0] == 'a' ? "an " : "a ") + name;
+}
+
 const char* section_name(NodeKind k) {
   switch (k) {
     case NodeKind::kAssumption: return "assumptions";

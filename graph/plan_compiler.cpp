@@ -26,12 +26,6 @@ constexpr std::uint32_t kFieldStride = 1u << 16;
 constexpr std::uint32_t kDeliverySite = 0xFFFF0001u;  // an action's Bernoulli(delivery)
 constexpr std::uint32_t kOccurSite = 0xFFFF0002u;     // a risk's per-period occurrence
 
-// "an action", "a measure": for messages.
-std::string with_article(NodeKind k) {
-  const std::string name = to_string(k);
-  return (name[0] == 'a' ? "an " : "a ") + name;
-}
-
 // Where a node's values live in the block workspace.
 struct Slots {
   NodeKind kind = NodeKind::kAssumption;

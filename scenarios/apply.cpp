@@ -42,8 +42,8 @@ void Applier::set(const SetChange& c, std::set<std::string>& changed) {
   const std::size_t index = plan_.index.at(c.node).index;
   if (!c.path.empty()) {
     if (info->kind != NodeKind::kAssumption) {
-      error(c, "only an assumption can be set to a path (one value per period); '" + c.node + "' is a " +
-                   graph::to_string(info->kind));
+      error(c, "only an assumption can be set to a path (one value per period); '" + c.node + "' is " +
+                   graph::with_article(info->kind));
       return;
     }
     if (static_cast<int>(c.path.size()) != plan_.horizon.periods) {
@@ -105,7 +105,7 @@ void Applier::force(const ForceChange& c, std::set<std::string>& changed) {
   graph::NodeInfo* info = find(c, "force");
   if (!info) return;
   if (info->kind != NodeKind::kRisk) {
-    error(c, "only a risk can be forced; '" + c.node + "' is a " + graph::to_string(info->kind),
+    error(c, "only a risk can be forced; '" + c.node + "' is " + graph::with_article(info->kind),
           "use set, scale or shift for other nodes");
     return;
   }

@@ -25,6 +25,14 @@ void override_by_node(std::vector<T>& earlier, std::vector<T>& later) {
   }
 }
 
+constexpr std::size_t kMaxExtends = 32;
+
+// The file's absolute path, for recognising a file met twice in a chain.
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  return fs::weakly_canonical(path, ec).string();
+}
+
 class ScenarioLoader {
  public:
   explicit ScenarioLoader(rules::Diagnostics& diags) : diags_(diags) {}
@@ -82,19 +90,7 @@ void ScenarioLoader::read_body(const YamlNode& root, FieldReader& in, Scenario& 
 }
 
 std::unique_ptr<Scenario> ScenarioLoader::load(const std::string& path, std::vector<std::string>& chain) {
-  std::error_code ec;
-  const std::string key = fs::weakly_canonical(path, ec).string();
-  if (std::find(chain.begin(), chain.end(), key) != chain.end()) {
-    std::string cycle;
-    for (const auto& f : chain) cycle += f + " -> ";
-    diags_.error(chain.back(), {}, "", "scenario files extend each other in a cycle: " + cycle + key,
-                 "remove one of the extends");
-    return nullptr;
-  }
-  if (chain.size() >= 32) {
-    diags_.error(path, {}, "", "scenario extends chain is deeper than 32 files");
-    return nullptr;
-  }
+  const std::string key = canonical(path);
   std::unique_ptr<YamlNode> root = graph::load_yaml_file(path, diags_);
   if (!root) return nullptr;
   FieldReader in(path, diags_);
@@ -110,6 +106,21 @@ std::unique_ptr<Scenario> ScenarioLoader::load(const std::string& path, std::vec
   if (const YamlNode* extends = root->find("extends")) {
     const fs::path parent = fs::path(path).parent_path() / in.text(*extends, "", "extends");
     chain.push_back(key);
+    // The cycle is reported where it closes: at the `extends` that names a
+    // file already in the chain.
+    if (std::find(chain.begin(), chain.end(), canonical(parent.string())) != chain.end()) {
+      std::string cycle;
+      for (const auto& f : chain) cycle += f + " -> ";
+      in.error(extends->pos, "", "scenario files extend each other in a cycle: " + cycle + canonical(parent.string()),
+               "remove one of the extends");
+      chain.pop_back();
+      return nullptr;
+    }
+    if (chain.size() >= kMaxExtends) {
+      in.error(extends->pos, "", "the chain of extends is longer than " + std::to_string(kMaxExtends) + " files");
+      chain.pop_back();
+      return nullptr;
+    }
     std::unique_ptr<Scenario> base = load(parent.string(), chain);
     chain.pop_back();
     if (!base) {

@@ -28,7 +28,9 @@ Interval wilson_interval(std::uint64_t hits, std::uint64_t n, double z) {
   const double denom = 1.0 + z2 / nn;
   const double centre = (p + z2 / (2.0 * nn)) / denom;
   const double half = z / denom * std::sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At p = 0 or 1 the bound is exactly 0 or 1; rounding must not move it
+  // off the estimate.
+  return {hits == 0 ? 0.0 : std::max(0.0, centre - half), hits == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 double quantile_sorted(std::span<const double> sorted, double q) {

@@ -227,15 +227,22 @@ void evaluate_block(const Program& p, const Layout& layout, const BlockEvaluator
   }
 }
 
-// Sorts the kept values of a measure in one period; NaNs make every summary NaN.
-PeriodSummary summarise(std::vector<double>& values, double sum, std::uint64_t samples) {
+// A measure's summary in one period, and its quantiles at the plan's
+// confidence c and at 1 - c (the achievable levels of at_most and at_least
+// targets), by selection over the kept values. NaNs make every figure NaN.
+struct Summary {
+  PeriodSummary period;
+  double at_c = 0.0, at_one_minus_c = 0.0;
+};
+
+Summary summarise(std::vector<double>& values, double sum, std::uint64_t samples, double c) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double mean = sum / static_cast<double>(samples);
-  if (values.empty()) return {mean, nan, nan, nan};
+  if (values.empty()) return {{mean, nan, nan, nan}, nan, nan};
   if (std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
-    return {nan, nan, nan, nan};
-  std::sort(values.begin(), values.end());
-  return {mean, quantile_sorted(values, 0.1), quantile_sorted(values, 0.5), quantile_sorted(values, 0.9)};
+    return {{nan, nan, nan, nan}, nan, nan};
+  const std::vector<double> q = quantiles(values, {0.1, 0.5, 0.9, c, 1.0 - c});
+  return {{mean, q[0], q[1], q[2]}, q[3], q[4]};
 }
 
 Interval around(double centre, double half) { return {centre - half, centre + half}; }
@@ -303,16 +310,19 @@ RunResult run(const Program& p, const RunOptions& options) {
     const VariantLayout& l = layout.variants[v];
     ScenarioResult sc;
     sc.name = o.name;
-    std::vector<std::vector<PeriodSummary>> measure_periods(o.measures.size(), std::vector<PeriodSummary>(P));
+    std::vector<Summary> summaries(o.measures.size() * P);
     arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, o.measures.size() * P, [&](std::size_t k) {
+      tbb::parallel_for(std::size_t{0}, summaries.size(), [&](std::size_t k) {
         std::vector<double> none;
         std::vector<double>& values = kept.empty() ? none : kept[l.kept + k];
-        measure_periods[k / P][k % P] = summarise(values, sums[l.measure_sums + k].value(), samples);
+        summaries[k] = summarise(values, sums[l.measure_sums + k].value(), samples, p.confidence);
       });
     });
-    for (std::size_t m = 0; m < o.measures.size(); ++m)
-      sc.measures.push_back({o.measures[m].id, o.measures[m].label, measure_periods[m]});
+    for (std::size_t m = 0; m < o.measures.size(); ++m) {
+      MeasureResult mr{o.measures[m].id, o.measures[m].label, {}};
+      for (std::size_t q = 0; q < P; ++q) mr.periods.push_back(summaries[m * P + q].period);
+      sc.measures.push_back(std::move(mr));
+    }
     for (std::size_t r = 0; r < o.resources.size(); ++r) {
       ResourceResult rr{o.resources[r].id, o.resources[r].label, {}};
       for (std::size_t q = 0; q < P; ++q)
@@ -343,14 +353,11 @@ RunResult run(const Program& p, const RunOptions& options) {
         tr.by = target.by;
         std::size_t m = 0;
         while (o.measures[m].id != target.measure) ++m;
-        const PeriodSummary& s = measure_periods[m][static_cast<std::size_t>(target.by)];
-        tr.p10 = s.p10;
-        tr.p50 = s.p50;
-        tr.p90 = s.p90;
-        const double c = target.direction == Direction::kAtMost ? p.confidence : 1.0 - p.confidence;
-        tr.achievable = std::numeric_limits<double>::quiet_NaN();
-        if (!kept.empty() && !std::isnan(s.p50))
-          tr.achievable = quantile_sorted(kept[l.kept + m * P + static_cast<std::size_t>(target.by)], c);
+        const Summary& s = summaries[m * P + static_cast<std::size_t>(target.by)];
+        tr.p10 = s.period.p10;
+        tr.p50 = s.period.p50;
+        tr.p90 = s.period.p90;
+        tr.achievable = target.direction == Direction::kAtMost ? s.at_c : s.at_one_minus_c;
         for (std::size_t k = 0; k < target.milestones.size(); ++k) {
           const auto& ms = target.milestones[k];
           const std::uint64_t mh = counts[l.milestones[t] + k];

@@ -1,6 +1,7 @@
 #include "sim/statistics.h"
 
 #include <cassert>
+#include <algorithm>
 #include <cmath>
 
 namespace plansim::sim {
@@ -39,6 +40,30 @@ double quantile_sorted(std::span<const double> sorted, double q) {
   const auto lo = static_cast<std::size_t>(std::floor(h));
   if (lo + 1 >= sorted.size()) return sorted.back();
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+std::vector<double> quantiles(std::vector<double>& values, const std::vector<double>& levels) {
+  assert(!values.empty());
+  std::vector<std::size_t> order(levels.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return levels[a] < levels[b]; });
+  std::vector<double> out(levels.size());
+  auto from = values.begin();  // everything before `from` is <= what follows
+  for (std::size_t i : order) {
+    const double h = static_cast<double>(values.size() - 1) * levels[i];
+    const auto k = static_cast<std::size_t>(std::floor(h));
+    const auto kth = values.begin() + static_cast<std::ptrdiff_t>(k);
+    if (kth >= from) std::nth_element(from, kth, values.end());
+    from = kth;
+    const double lo = *kth;
+    if (k + 1 >= values.size()) {
+      out[i] = lo;
+      continue;
+    }
+    const double hi = *std::min_element(kth + 1, values.end());
+    out[i] = lo + (h - static_cast<double>(k)) * (hi - lo);
+  }
+  return out;
 }
 
 }  // namespace plansim::sim

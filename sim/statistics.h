@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "sim/results.h"
 
@@ -21,5 +22,11 @@ Interval wilson_interval(std::uint64_t hits, std::uint64_t n, double z = kZ95);
 // statistics (Hyndman and Fan type 7, numpy's default): h = (n - 1) q,
 // x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
 double quantile_sorted(std::span<const double> sorted, double q);
+
+// The same type-7 quantiles of unsorted values for several levels at once,
+// by selection (std::nth_element) rather than a full sort: O(n) per level.
+// Reorders `values`; no value may be NaN. Returns one quantile per level,
+// in the order given.
+std::vector<double> quantiles(std::vector<double>& values, const std::vector<double>& levels);
 
 }  // namespace plansim::sim

@@ -80,4 +80,15 @@ TEST(Golden, CpsAreaExampleMatchesStoredResults) {
   check_golden("examples/cps-area/plan.yaml", "cps-area.json", "--seed 2003 --samples 100000");
 }
 
+TEST(Golden, CpsAreaScenarioComparisonMatchesStoredResults) {
+  const std::string dir = std::string(PLANSIM_SOURCE_DIR) + "/examples/cps-area/scenarios/";
+  check_golden("examples/cps-area/plan.yaml", "cps-area-scenarios.json",
+               "--seed 2003 --samples 100000 --scenario " + dir + "fewer-cju-hours.yaml --scenario " + dir +
+                   "police-files-stay-poor.yaml");
+}
+
+TEST(Golden, ProbationExampleWithResponsesMatchesStoredResults) {
+  check_golden("examples/probation-trust/plan.yaml", "probation-trust.json", "--seed 2011 --samples 50000");
+}
+
 }  // namespace

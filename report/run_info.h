@@ -14,6 +14,9 @@ struct RunInfo {
   std::uint64_t seed = 0;
   std::uint64_t samples = 0;
   std::vector<std::string> periods;  // "YYYY-MM" of each period's first month
+  std::string version;               // plansim's, e.g. "0.1.0"
+  std::string started_at;            // when the run started, UTC, ISO 8601 ("2026-11-23T05:10:00Z")
+  double confidence = 0.8;           // the plan's, for achievable levels
 };
 
 // Lower-case hex SHA-256 of `bytes` (OpenSSL).

@@ -233,16 +233,20 @@ void evaluate_block(const Program& p, const Layout& layout, const BlockEvaluator
 struct Summary {
   PeriodSummary period;
   double at_c = 0.0, at_one_minus_c = 0.0;
+  std::vector<double> distribution;  // only for the measures of targets at `by`
 };
 
-Summary summarise(std::vector<double>& values, double sum, std::uint64_t samples, double c) {
+Summary summarise(std::vector<double>& values, double sum, std::uint64_t samples, double c, bool distribution) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double mean = sum / static_cast<double>(samples);
-  if (values.empty()) return {{mean, nan, nan, nan}, nan, nan};
+  if (values.empty()) return {{mean, nan, nan, nan, nan, nan}, nan, nan, {}};
   if (std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
-    return {{nan, nan, nan, nan}, nan, nan};
-  const std::vector<double> q = quantiles(values, {0.1, 0.5, 0.9, c, 1.0 - c});
-  return {{mean, q[0], q[1], q[2]}, q[3], q[4]};
+    return {{nan, nan, nan, nan, nan, nan}, nan, nan, {}};
+  std::vector<double> levels = {0.1, 0.5, 0.9, 0.25, 0.75, c, 1.0 - c};
+  if (distribution)
+    for (int i = 0; i < kDistributionLevels; ++i) levels.push_back((2.0 * i + 1.0) / (2.0 * kDistributionLevels));
+  const std::vector<double> q = quantiles(values, levels);
+  return {{mean, q[0], q[1], q[2], q[3], q[4]}, q[5], q[6], std::vector<double>(q.begin() + 7, q.end())};
 }
 
 Interval around(double centre, double half) { return {centre - half, centre + half}; }
@@ -311,11 +315,17 @@ RunResult run(const Program& p, const RunOptions& options) {
     ScenarioResult sc;
     sc.name = o.name;
     std::vector<Summary> summaries(o.measures.size() * P);
+    std::vector<char> wants_distribution(summaries.size(), 0);
+    for (const auto& target : o.targets)
+      if (!target.composite())
+        for (std::size_t m = 0; m < o.measures.size(); ++m)
+          if (o.measures[m].id == target.measure) wants_distribution[m * P + static_cast<std::size_t>(target.by)] = 1;
     arena.execute([&] {
       tbb::parallel_for(std::size_t{0}, summaries.size(), [&](std::size_t k) {
         std::vector<double> none;
         std::vector<double>& values = kept.empty() ? none : kept[l.kept + k];
-        summaries[k] = summarise(values, sums[l.measure_sums + k].value(), samples, p.confidence);
+        summaries[k] =
+            summarise(values, sums[l.measure_sums + k].value(), samples, p.confidence, wants_distribution[k] != 0);
       });
     });
     for (std::size_t m = 0; m < o.measures.size(); ++m) {
@@ -358,6 +368,7 @@ RunResult run(const Program& p, const RunOptions& options) {
         tr.p50 = s.period.p50;
         tr.p90 = s.period.p90;
         tr.achievable = target.direction == Direction::kAtMost ? s.at_c : s.at_one_minus_c;
+        tr.distribution = s.distribution;
         for (std::size_t k = 0; k < target.milestones.size(); ++k) {
           const auto& ms = target.milestones[k];
           const std::uint64_t mh = counts[l.milestones[t] + k];

@@ -41,6 +41,7 @@ struct TargetResult {
   int by = 0;
   double p10 = 0.0, p50 = 0.0, p90 = 0.0;  // the measure in period `by`
   double achievable = 0.0;                 // at the plan's confidence
+  std::vector<double> distribution;        // kDistributionLevels quantiles, when values were kept
   std::vector<MilestoneResult> milestones;
   // All targets
   double p_hit = 0.0;
@@ -50,7 +51,12 @@ struct TargetResult {
 
 struct PeriodSummary {
   double mean = 0.0, p10 = 0.0, p50 = 0.0, p90 = 0.0;
+  double p25 = 0.0, p75 = 0.0;  // for fan charts
 };
+
+// The distribution of a target's measure at `by`: its quantiles at
+// kDistributionLevels (1%, 3%, ..., 99%), enough to draw its CDF.
+inline constexpr int kDistributionLevels = 50;
 
 struct MeasureResult {
   std::string id;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,15 @@ class Progress {
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 // Every diagnostic, then how many, and in which file when they share one.
 void print(const rules::Diagnostics& diags) {
@@ -181,6 +191,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     return kExitUsage;
   }
 
+  const std::string started_at = utc_now();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   Progress progress(!request.quiet);
@@ -208,6 +219,9 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   info.seed = options.seed;
   info.samples = options.samples;
   info.periods = program.period_labels;
+  info.version = PLANSIM_VERSION;
+  info.started_at = started_at;
+  info.confidence = program.confidence;
   return 0;
 }
 

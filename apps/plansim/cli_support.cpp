@@ -56,14 +56,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Every diagnostic, then how many, and in which file when they share one.
 void print(const rules::Diagnostics& diags) {
@@ -95,6 +87,7 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
                   "give each scenario its own name (and 'base' is the plan as written)");
     auto applied = scenarios::apply_scenario(*out.plan, *scenario, diags);
     if (!applied) continue;
+    out.scenarios.push_back({scenario->name, path, scenario->text});
     inputs.push_back({applied->name, applied->plan.get(), applied->changed});
     out.variant_plans.push_back(std::move(applied->plan));
   }
@@ -119,6 +112,15 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
     return std::nullopt;
   }
   return out;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min) {

@@ -22,9 +22,17 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRunFailed = 3;
 inline constexpr int kExitInterrupted = 130;
 
+// A scenario file as it was read, for the run history.
+struct ScenarioSource {
+  std::string name;
+  std::string file;
+  std::string text;
+};
+
 // A plan and its variants, loaded and compiled.
 struct Loaded {
   std::unique_ptr<graph::Plan> plan;
+  std::vector<ScenarioSource> scenarios;
   std::vector<std::unique_ptr<graph::Plan>> variant_plans;  // one per scenario or sweep point
   std::unique_ptr<graph::Program> program;
 };
@@ -42,6 +50,9 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
 
 // Parses a whole number option; prints why on standard error when it is not one.
 std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min);
+
+// Now, UTC, ISO 8601: "2026-11-23T05:10:00Z".
+std::string utc_now();
 
 // Writes through a temporary file and a rename: nothing half-written is left.
 bool write_file(const std::string& path, const std::string& text);

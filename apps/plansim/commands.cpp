@@ -1,6 +1,8 @@
 #include "apps/plansim/commands.h"
 
 #include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -8,6 +10,9 @@
 
 #include "analysis/sweep.h"
 #include "graph/dependency_graph.h"
+#include "store/history.h"
+#include "report/csv_report.h"
+#include "report/html_report.h"
 #include "report/json_report.h"
 #include "report/text_table.h"
 
@@ -57,6 +62,46 @@ int graph_dot(const std::string& plan_path, const std::vector<std::string>& scen
   return write_file(dot, text) ? 0 : kExitRunFailed;
 }
 
+namespace {
+
+// Keeps the run in the history database. A run whose figures are already
+// printed is not failed for want of a history: a problem is a warning.
+void record_history(const RunArgs& args, const Loaded& loaded, const report::RunInfo& info,
+                    const sim::RunResult& result, const std::string& json) {
+  const std::string path = args.db.empty() ? store::default_history_path() : args.db;
+  std::string error;
+  auto history = store::History::open(path, error);
+  if (!history) {
+    std::cerr << "warning: the run was not recorded in the history: " << error << "\n";
+    return;
+  }
+  store::RunRecord r;
+  r.plan_title = info.plan_title;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(info.plan_file, ec);
+  r.plan_file = ec ? info.plan_file : absolute.string();
+  r.plan_text = loaded.plan->text;
+  r.plan_sha256 = info.plan_sha256;
+  for (const auto& s : loaded.scenarios) r.scenarios.push_back({s.name, s.file, s.text});
+  r.seed = info.seed;
+  r.samples = info.samples;
+  r.threads = result.summary.threads;
+  r.options_json = nlohmann::json{{"block_size", result.summary.block_size},
+                                  {"seconds", result.summary.seconds}}.dump();
+  r.version = info.version;
+  r.started_at = info.started_at;
+  r.finished_at = utc_now();
+  r.results_json = json;
+  try {
+    const std::int64_t id = history->record(r);
+    if (!args.request.quiet) std::cerr << "recorded as run " << id << " in " << path << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "warning: the run was not recorded in the history: " << e.what() << "\n";
+  }
+}
+
+}  // namespace
+
 int run_plan(const RunArgs& args) {
   auto loaded = load(args.plan, args.scenarios);
   if (!loaded) return kExitInvalidPlan;
@@ -64,11 +109,21 @@ int run_plan(const RunArgs& args) {
   report::RunInfo info;
   if (int code = run(*loaded, args.request, result, info)) return code;
   const graph::Program& program = *loaded->program;
+  const std::string json = report::run_json(info, result, program.confidence).dump(2) + "\n";
   if (!args.json.empty()) {
-    const std::string text = report::run_json(info, result, program.confidence).dump(2) + "\n";
-    if (args.json == "-") std::cout << text;
-    else if (!write_file(args.json, text)) return kExitRunFailed;
+    if (args.json == "-") std::cout << json;
+    else if (!write_file(args.json, json)) return kExitRunFailed;
   }
+  if (!args.csv.empty()) {
+    if (std::string error = report::write_csv_dir(args.csv, info, result); !error.empty()) {
+      std::cerr << "error: --csv: " << error << "\n";
+      return kExitRunFailed;
+    }
+  }
+  if (!args.report.empty() &&
+      !write_file(args.report, report::html_report({info, result, *loaded->plan, program.rag})))
+    return kExitRunFailed;
+  if (!args.no_history) record_history(args, *loaded, info, result, json);
   if (!args.request.quiet && args.json != "-") {
     std::cout << report::targets_table(info, result.base(), program.confidence);
     std::cout << report::comparison_table(result, program.rag);

@@ -15,7 +15,11 @@ struct RunArgs {
   std::string plan;
   std::vector<std::string> scenarios;
   RunRequest request;
-  std::string json;
+  std::string json;     // --json FILE ("-": standard output)
+  std::string csv;      // --csv DIR
+  std::string report;   // --report FILE.html
+  std::string db;       // --db FILE (default: store::default_history_path())
+  bool no_history = false;
 };
 int run_plan(const RunArgs& args);
 

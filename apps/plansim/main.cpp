@@ -6,6 +6,8 @@
 #include <string>
 
 #include "apps/plansim/commands.h"
+#include "apps/plansim/history_command.h"
+#include "store/history.h"
 
 int main(int argc, char** argv) {
   using namespace plansim::cli;
@@ -28,6 +30,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run_args.request.seed, "random seed (default: the plan's settings, else 1)");
   run_cmd->add_option("--threads", run_args.request.threads, "worker threads (default: all cores; results never depend on it)");
   run_cmd->add_option("--json", run_args.json, "write the results as JSON to this file ('-' for standard output)");
+  run_cmd->add_option("--csv", run_args.csv, "write targets, milestones, measures, resources and comparison CSVs to this folder");
+  run_cmd->add_option("--report", run_args.report, "write a self-contained HTML report with charts to this file");
+  run_cmd->add_option("--db", run_args.db, "the run history database (default: ~/.local/share/plansim/history.db)");
+  run_cmd->add_flag("--no-history", run_args.no_history, "do not record this run in the history");
   run_cmd->add_flag("--quiet", run_args.request.quiet, "print no table");
 
   SweepArgs sweep_args;
@@ -41,6 +47,12 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--seed", sweep_args.request.seed, "random seed");
   sweep_cmd->add_option("--threads", sweep_args.request.threads, "worker threads");
   sweep_cmd->add_flag("--quiet", sweep_args.request.quiet, "print nothing (with --csv)");
+
+  std::vector<std::string> history_args;
+  std::string history_db;
+  auto* history_cmd = app.add_subcommand("history", "Runs recorded so far: history [PLAN] | history show ID | history diff ID1 ID2");
+  history_cmd->add_option("ARGS", history_args, "[PLAN] | show ID | diff ID1 ID2");
+  history_cmd->add_option("--db", history_db, "the run history database (default: ~/.local/share/plansim/history.db)");
 
   std::string graph_plan, dot;
   std::vector<std::string> graph_scenarios;
@@ -59,6 +71,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run_plan(run_args);
     if (*sweep_cmd) return sweep(sweep_args);
     if (*graph_cmd) return graph_dot(graph_plan, graph_scenarios, dot);
+    if (*history_cmd)
+      return history_command(history_args, history_db.empty() ? plansim::store::default_history_path() : history_db);
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory; use fewer samples\n";
     return kExitRunFailed;

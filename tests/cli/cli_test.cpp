@@ -391,3 +391,47 @@ TEST_F(Cli, GraphOfAnInvalidPlanExitsOne) {
 
 }  // namespace
 }  // namespace plansim
+
+namespace plansim {
+namespace {
+
+// ---- outputs and history -----------------------------------------------------------
+
+TEST_F(Cli, RunWritesTheHtmlReportAndTheCsvFolder) {
+  const std::string plan = write("plan.yaml", kValidPlan);
+  Result r = plansim("run " + quote(plan) + " --samples 2000 --no-history --report " + quote(path("r.html")) +
+                     " --csv " + quote(path("csv")));
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_THAT(read(path("r.html")), StartsWith("<!DOCTYPE html>"));
+  for (const char* f : {"targets.csv", "milestones.csv", "measures.csv", "resources.csv", "comparison.csv"})
+    EXPECT_TRUE(fs::exists(path(std::string("csv/") + f))) << f;
+}
+
+TEST_F(Cli, RunsAreRecordedInTheHistoryAndCanBeListedShownAndCompared) {
+  const std::string plan = write("plan.yaml", kValidPlan);
+  const std::string db = quote(path("h.db"));
+  ASSERT_EQ(plansim("run " + quote(plan) + " --samples 2000 --db " + db).code, kExitOk);
+  ASSERT_EQ(plansim("run " + quote(plan) + " --samples 3000 --db " + db).code, kExitOk);
+  Result list = plansim("history --db " + db);
+  EXPECT_EQ(list.code, kExitOk) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("Test plan"));
+  Result show = plansim("history show 2 --db " + db);
+  EXPECT_EQ(show.code, kExitOk) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("3,000"));
+  Result diff = plansim("history diff 1 2 --db " + db);
+  EXPECT_EQ(diff.code, kExitOk) << diff.err;
+  EXPECT_THAT(diff.out, HasSubstr("same plan text"));
+  Result missing = plansim("history show 99 --db " + db);
+  EXPECT_EQ(missing.code, kExitInvalidPlan);
+  EXPECT_THAT(missing.err, HasSubstr("99"));
+}
+
+TEST_F(Cli, NoHistoryLeavesNoDatabase) {
+  const std::string plan = write("plan.yaml", kValidPlan);
+  ASSERT_EQ(plansim("run " + quote(plan) + " --samples 2000 --no-history --db " + quote(path("h.db"))).code,
+            kExitOk);
+  EXPECT_FALSE(fs::exists(path("h.db")));
+}
+
+}  // namespace
+}  // namespace plansim

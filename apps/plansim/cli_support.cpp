@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "graph/plan_loader.h"
 #include "rules/functions.h"
 #include "scenarios/scenario.h"
+#include "store/history.h"
 
 namespace plansim::cli {
 namespace {
@@ -114,14 +114,6 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
   return out;
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min) {
   std::size_t used = 0;
@@ -193,7 +185,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     return kExitUsage;
   }
 
-  const std::string started_at = utc_now();
+  const std::string started_at = store::utc_now();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   Progress progress(!request.quiet);

@@ -51,9 +51,6 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
 // Parses a whole number option; prints why on standard error when it is not one.
 std::optional<std::uint64_t> parse_count(const std::string& text, const char* name, std::uint64_t min);
 
-// Now, UTC, ISO 8601: "2026-11-23T05:10:00Z".
-std::string utc_now();
-
 // Writes through a temporary file and a rename: nothing half-written is left.
 bool write_file(const std::string& path, const std::string& text);
 

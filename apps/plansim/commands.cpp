@@ -90,7 +90,7 @@ void record_history(const RunArgs& args, const Loaded& loaded, const report::Run
                                   {"seconds", result.summary.seconds}}.dump();
   r.version = info.version;
   r.started_at = info.started_at;
-  r.finished_at = utc_now();
+  r.finished_at = store::utc_now();
   r.results_json = json;
   try {
     const std::int64_t id = history->record(r);

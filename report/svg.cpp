@@ -1,4 +1,5 @@
 #include "report/svg.h"
+#include "report/text_format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,15 +18,6 @@ std::string with_minus(std::string s) {
   return s;
 }
 
-std::string with_commas(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // Appends every piece to `out` (GCC 12 warns falsely, -Wrestrict, about
 // "literal" + std::string chains).

@@ -6,25 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "report/text_format.h"
+
 namespace plansim::report {
 namespace {
-
-std::string fmt(const char* f, double v) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string with_commas(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // Levels as people write them: 0.5557, 15.4, 180,559.
 std::string level(double v) {
@@ -35,9 +20,6 @@ std::string level(double v) {
   return fmt("%.4g", v);
 }
 
-// At most n characters, ending in "..." when cut.
-std::string shortened(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
-
 // "[0.123, 0.456]", formatted in one go (GCC 12 warns falsely, -Wrestrict,
 // about "[" + std::string).
 std::string interval_text(const sim::Interval& i) {
@@ -45,7 +27,6 @@ std::string interval_text(const sim::Interval& i) {
   std::snprintf(buf, sizeof buf, "[%.3f, %.3f]", i.lo, i.hi);
   return buf;
 }
-
 
 std::string rag_word(sim::Rag r) {
   switch (r) {

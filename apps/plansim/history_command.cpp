@@ -17,6 +17,7 @@
 #include "graph/plan_loader.h"
 #include "graph/yaml_tree.h"
 #include "report/run_info.h"
+#include "report/text_format.h"
 #include "report/text_table.h"
 #include "sim/results.h"
 #include "store/history.h"
@@ -31,34 +32,17 @@ using json = nlohmann::json;
 // No such run, or a database that cannot be read.
 constexpr int kExitNoRun = 1;
 
+using report::fmt;
+using report::shortened;
+using report::with_commas;
+
 constexpr const char* kUsage =
     "usage: plansim history [PLAN]            list the runs (of PLAN: a plan file, title or SHA-256 prefix)\n"
     "       plansim history show ID           reprint a run\n"
     "       plansim history diff ID1 ID2      how P(hit) moved between two runs, and what changed in the plan\n";
 
-std::string fmt(const char* f, double v) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
-std::string with_commas(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
-std::string shortened(const std::string& s, std::size_t n) {
-  if (s.size() <= n) return s;
-  std::string out = s.substr(0, n - 3);
-  out += "...";
-  return out;
-}
 
 // "2026-11-23T05:10:42Z" -> "2026-11-23 05:10".
 std::string minute(const std::string& iso) {

@@ -1,11 +1,12 @@
 #include "report/svg.h"
-#include "report/text_format.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+
+#include "report/text_format.h"
 
 namespace plansim::report {
 namespace {

@@ -312,12 +312,12 @@ std::set<std::string> PlanCompiler::readers_closure(const Plan& plan, const std:
       }
   }
   std::set<std::string> affected;
-  std::vector<std::string> todo(changed.begin(), changed.end());
-  while (!todo.empty()) {
-    std::string n = todo.back();
-    todo.pop_back();
+  std::vector<std::string> pending(changed.begin(), changed.end());
+  while (!pending.empty()) {
+    std::string n = pending.back();
+    pending.pop_back();
     if (!plan.index.count(n) || !affected.insert(n).second) continue;
-    for (const auto& r : readers[n]) todo.push_back(r);
+    for (const auto& r : readers[n]) pending.push_back(r);
   }
   return affected;
 }

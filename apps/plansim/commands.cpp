@@ -1,5 +1,6 @@
 #include "apps/plansim/commands.h"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -139,6 +140,30 @@ std::string fixed(const char* format, double v) {
   return buf;
 }
 
+// P(hit) of target t over a two-node grid: one row per value of the first
+// node, one column per value of the second, each cell "0.713 A" (the RAG
+// rating's initial).
+std::string matrix_table(const std::vector<analysis::Vary>& varies, const sim::RunResult& result, std::size_t t) {
+  const std::vector<double> rows = varies[0].values(), columns = varies[1].values();
+  std::ostringstream out;
+  const std::string corner = varies[0].node + " \\ " + varies[1].node;
+  std::size_t first = corner.size();
+  for (double r : rows) first = std::max(first, fixed("%g", r).size());
+  out << "  " << corner << std::string(first - corner.size(), ' ');
+  for (double c : columns) out << "  " << std::string(7 - std::min<std::size_t>(7, fixed("%g", c).size()), ' ') << fixed("%g", c);
+  out << "\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::string label = fixed("%g", rows[i]);
+    out << "  " << label << std::string(first - label.size(), ' ');
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      const sim::TargetResult& tr = result.scenarios[1 + i * columns.size() + j].targets[t];
+      out << "  " << fixed("%.3f", tr.p_hit) << " " << static_cast<char>(std::toupper(sim::to_string(tr.rag)[0]));
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 int sweep(const SweepArgs& args) {
@@ -201,11 +226,14 @@ int sweep(const SweepArgs& args) {
     std::vector<sim::Interval> ci;
     std::size_t width = 0;
     for (const auto& g : grid) width = std::max(width, g.name.size());
+    const bool matrix = varies.size() == 2;  // rows: the first node's values; columns: the second's
+    if (matrix) out << matrix_table(varies, result, t);
     for (std::size_t g = 0; g < grid.size(); ++g) {
       const sim::TargetResult& tr = result.scenarios[g + 1].targets[t];
-      out << "  " << grid[g].name << std::string(width - grid[g].name.size(), ' ') << "  "
-          << fixed("%.3f", tr.p_hit) << "  [" << fixed("%.3f", tr.ci95.lo) << ", " << fixed("%.3f", tr.ci95.hi)
-          << "]  " << sim::to_string(tr.rag) << "\n";
+      if (!matrix)
+        out << "  " << grid[g].name << std::string(width - grid[g].name.size(), ' ') << "  "
+            << fixed("%.3f", tr.p_hit) << "  [" << fixed("%.3f", tr.ci95.lo) << ", " << fixed("%.3f", tr.ci95.hi)
+            << "]  " << sim::to_string(tr.rag) << "\n";
       csv << '"' << grid[g].name << '"';
       for (double v : grid[g].values) csv << "," << v;
       csv << "," << bt.id << "," << tr.p_hit << "," << tr.ci95.lo << "," << tr.ci95.hi << ","

@@ -640,7 +640,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
     const std::size_t offset = source_.offset(mark);
     report_anchor(offset);
-    // A placeholder keeps the mapping's key/value pairing intact, so the
+    // A stand-in keeps the mapping's key/value pairing intact, so the
     // rest of the file is still checked.
     attach(make_node(YamlKind::kNull, offset), offset, {}, true);
   }

@@ -41,28 +41,6 @@ std::string threshold(graph::Direction d, double v) {
   return (d == graph::Direction::kAtMost ? "<= " : ">= ") + level(v);
 }
 
-// Rows as aligned columns; the columns in `right` are right-aligned. The
-// first row is the header, underlined.
-std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<std::size_t>& right) {
-  std::vector<std::size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  std::string out;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (std::size_t c = 0; c < rows[i].size(); ++c) {
-      const std::string& cell = rows[i][c];
-      const std::string pad(width[c] - cell.size(), ' ');
-      const bool r = std::find(right.begin(), right.end(), c) != right.end();
-      line += r ? pad + cell : cell + pad;
-      if (c + 1 < rows[i].size()) line += "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-    if (i == 0) out += std::string(line.size(), '-') + "\n";
-  }
-  return out;
-}
 
 std::string signed_text(double v) { return fmt("%+.3f", v); }
 

@@ -30,6 +30,13 @@ enum class Op : std::uint8_t {
   kDraw,
 };
 
+// Every operation but kDraw, for code that needs one case per operation
+// (X is called with each enumerator's name).
+#define PLANSIM_ELEMENTWISE_OPS(X)                                                                       \
+  X(kCopy) X(kNeg) X(kNot) X(kAbs) X(kSqrt) X(kExp) X(kLog) X(kFloor) X(kCeil) X(kRound) X(kAdd) X(kSub) \
+  X(kMul) X(kDiv) X(kPow) X(kMin) X(kMax) X(kLt) X(kLe) X(kGt) X(kGe) X(kEq) X(kNe) X(kAnd) X(kOr)       \
+  X(kCover) X(kClamp) X(kIf)
+
 int arity(Op op);
 const char* to_string(Op op);
 

@@ -59,13 +59,7 @@ BlockEvaluator::Kernel kernel_for(const Instruction& in) {
   switch (in.op) {
 #define PLANSIM_PICK(name) \
   case Op::name: return pick<Op::name>(in);
-    PLANSIM_PICK(kCopy) PLANSIM_PICK(kNeg) PLANSIM_PICK(kNot) PLANSIM_PICK(kAbs)
-    PLANSIM_PICK(kSqrt) PLANSIM_PICK(kExp) PLANSIM_PICK(kLog) PLANSIM_PICK(kFloor)
-    PLANSIM_PICK(kCeil) PLANSIM_PICK(kRound) PLANSIM_PICK(kAdd) PLANSIM_PICK(kSub)
-    PLANSIM_PICK(kMul) PLANSIM_PICK(kDiv) PLANSIM_PICK(kPow) PLANSIM_PICK(kMin)
-    PLANSIM_PICK(kMax) PLANSIM_PICK(kLt) PLANSIM_PICK(kLe) PLANSIM_PICK(kGt)
-    PLANSIM_PICK(kGe) PLANSIM_PICK(kEq) PLANSIM_PICK(kNe) PLANSIM_PICK(kAnd)
-    PLANSIM_PICK(kOr) PLANSIM_PICK(kCover) PLANSIM_PICK(kClamp) PLANSIM_PICK(kIf)
+    PLANSIM_ELEMENTWISE_OPS(PLANSIM_PICK)
 #undef PLANSIM_PICK
     case Op::kDraw: return draw;
   }

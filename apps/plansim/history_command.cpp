@@ -32,6 +32,7 @@ using json = nlohmann::json;
 // No such run, or a database that cannot be read.
 constexpr int kExitNoRun = 1;
 
+using report::aligned;
 using report::fmt;
 using report::shortened;
 using report::with_commas;
@@ -61,31 +62,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-// Rows as aligned columns, the header underlined; columns in `right` right-aligned.
-std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<std::size_t>& right) {
-  std::vector<std::size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  std::string out;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (std::size_t c = 0; c < rows[i].size(); ++c) {
-      const std::string& cell = rows[i][c];
-      const std::string pad(width[c] - cell.size(), ' ');
-      const bool r = std::find(right.begin(), right.end(), c) != right.end();
-      line += r ? pad + cell : cell + pad;
-      if (c + 1 < rows[i].size()) line += "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line;
-    out += '\n';
-    if (i == 0) {
-      out += std::string(line.size(), '-');
-      out += '\n';
-    }
-  }
-  return out;
-}
 
 std::optional<std::int64_t> parse_id(const std::string& text) {
   std::int64_t v = 0;

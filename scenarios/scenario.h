@@ -39,6 +39,7 @@ struct ForceChange : Change {
 
 struct Scenario {
   std::string name;
+  rules::SourcePos name_pos;  // of the name's value in `file`
   std::string label;
   std::string file;
   std::vector<std::string> files;  // this file and every file it extends, child first

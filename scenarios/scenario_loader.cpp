@@ -141,6 +141,7 @@ std::unique_ptr<Scenario> ScenarioLoader::load(const std::string& path, std::vec
   s->name.clear();
   if (const YamlNode* name = in.require(*root, "scenario", "", "a scenario")) {
     s->name = in.text(*name, "", "scenario (its name)");
+    s->name_pos = name->pos;
     if (name->is_scalar() && s->name.empty()) in.error(name->pos, "", "the scenario's name is empty");
   }
   s->label.clear();

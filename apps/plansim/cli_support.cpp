@@ -83,8 +83,8 @@ std::optional<Loaded> load(const std::string& plan_path, const std::vector<std::
     auto scenario = scenarios::load_scenario_file(path, diags);
     if (!scenario) continue;
     if (!names.insert(scenario->name).second)
-      diags.error(path, {}, "", "two scenarios are named '" + scenario->name + "'",
-                  "give each scenario its own name (and 'base' is the plan as written)");
+      diags.error(path, scenario->name_pos, "", "two scenarios are named '" + scenario->name + "'",
+                  "give each scenario its own name; 'base' is taken by the plan as written");
     auto applied = scenarios::apply_scenario(*out.plan, *scenario, diags);
     if (!applied) continue;
     out.scenarios.push_back({scenario->name, path, scenario->text});

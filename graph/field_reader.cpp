@@ -137,22 +137,33 @@ ExprPtr FieldReader::expression(const YamlNode& n, std::string_view node) {
   return rules::parse_expression(n.scalar, ctx, diags_);
 }
 
-// True when the tree uses nothing but numbers and arithmetic.
-static bool numbers_only(const rules::Expr& e) {
-  if (e.kind == rules::ExprKind::kName) return false;
+// True when the tree is made of numbers, arithmetic and, where `columns`
+// is given, the table's columns (in local nodes, or inside aggregations).
+static bool constant_only(const rules::Expr& e, const UnitTable* columns, bool local, bool in_aggregation) {
+  if (e.kind == rules::ExprKind::kName)
+    return columns && columns->column(e.name) >= 0 && (local || in_aggregation);
   if (e.kind == rules::ExprKind::kCall) {
     const auto* f = rules::find_function(e.name);
-    if (!f || f->kind != rules::FunctionKind::kMath) return false;
+    if (!f) return false;
+    if (f->kind == rules::FunctionKind::kAggregate) {
+      if (!columns || local || in_aggregation) return false;
+      in_aggregation = true;
+    } else if (f->kind != rules::FunctionKind::kMath) {
+      return false;
+    }
   }
   for (const auto& a : e.args)
-    if (!numbers_only(*a)) return false;
+    if (!constant_only(*a, columns, local, in_aggregation)) return false;
   return true;
 }
 
-ExprPtr FieldReader::constant_expression(const YamlNode& n, std::string_view node, std::string_view what) {
+ExprPtr FieldReader::constant_expression(const YamlNode& n, std::string_view node, std::string_view what,
+                                         const UnitTable* columns, bool local) {
   ExprPtr e = expression(n, node);
-  if (e && !numbers_only(*e)) {
-    error(n.pos, node, std::string(what) + " must be a constant (numbers and arithmetic only)",
+  if (e && !constant_only(*e, columns, local, false)) {
+    error(n.pos, node,
+          std::string(what) + " must be a constant (numbers and arithmetic" +
+              (!columns ? ")" : local ? ", and columns of the units table)" : ", and aggregations of table columns)"),
           "move uncertainty into the measure's value or an assumption");
     return nullptr;
   }

@@ -42,8 +42,11 @@ class FieldReader {
   // The period of a month YYYY-MM (needs a horizon: see set_horizon).
   std::optional<int> month(const YamlNode& n, std::string_view node, std::string_view what);
   ExprPtr expression(const YamlNode& n, std::string_view node);
-  // A constant expression of numbers only (baselines, thresholds).
-  ExprPtr constant_expression(const YamlNode& n, std::string_view node, std::string_view what);
+  // A constant expression (baselines, thresholds): numbers and arithmetic;
+  // with a units table also its columns, for local nodes, and aggregations
+  // of its columns, for plan-wide ones (plan-format.md section 8).
+  ExprPtr constant_expression(const YamlNode& n, std::string_view node, std::string_view what,
+                              const UnitTable* columns = nullptr, bool local = false);
 
   // The horizon months are read against; null until it is known to be valid.
   void set_horizon(const Horizon* h) { horizon_ = h; }

@@ -109,6 +109,12 @@ std::vector<ResponseEffect> copy(const std::vector<ResponseEffect>& list) {
 
 }  // namespace
 
+int UnitTable::column(std::string_view wanted) const {
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    if (columns[c] == wanted) return static_cast<int>(c);
+  return -1;
+}
+
 std::unique_ptr<Plan> Plan::clone() const {
   auto p = std::make_unique<Plan>();
   p->file = file;
@@ -117,6 +123,7 @@ std::unique_ptr<Plan> Plan::clone() const {
   p->horizon = horizon;
   p->settings = settings;
   p->likelihood_scale = likelihood_scale;
+  p->units = units;
   for (const auto& a : assumptions) p->assumptions.push_back({a.info, a.per_period, copy(a.value), copy(a.path)});
   for (const auto& r : resources) p->resources.push_back({r.info, copy(r.available)});
   for (const auto& a : actions) {

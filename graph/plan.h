@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/ast.h"
@@ -77,6 +78,7 @@ struct NodeInfo {
   std::string owner;
   std::string unit;
   std::string notes;
+  bool local = false;  // declared under `local:`: one copy per unit (section 9)
 };
 
 struct Assumption {
@@ -177,6 +179,19 @@ struct Response {
   bool latch = false;  // once on, stays on
 };
 
+// The units of section 9: one row per unit, its id and numeric columns.
+struct UnitTable {
+  std::string name = "unit";   // what one unit is called ("area"), for messages and reports
+  std::string source;          // the CSV file as written in the plan; empty for inline rows
+  rules::SourcePos pos;        // of the `units:` key
+  std::vector<std::string> columns;
+  std::vector<std::string> ids;
+  std::vector<std::vector<double>> values;  // values[column][unit]
+
+  // The index of a column, or -1.
+  int column(std::string_view name) const;
+};
+
 struct Plan {
   std::string file;
   std::string text;  // the file's full text (hashing, history)
@@ -184,6 +199,7 @@ struct Plan {
   Horizon horizon;
   Settings settings;
   std::map<std::string, double> likelihood_scale;
+  std::optional<UnitTable> units;
 
   std::vector<Assumption> assumptions;
   std::vector<Resource> resources;

@@ -2,7 +2,9 @@
 
 #include "graph/field_reader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <functional>
 #include <set>
 #include <tuple>
@@ -25,6 +27,14 @@ using rules::Operand;
 constexpr std::uint32_t kFieldStride = 1u << 16;
 constexpr std::uint32_t kDeliverySite = 0xFFFF0001u;  // an action's Bernoulli(delivery)
 constexpr std::uint32_t kOccurSite = 0xFFFF0002u;     // a risk's per-period occurrence
+// The argument of a node's j-th aggregation is compiled on its own, so its
+// draws are numbered from kAggregateSite + j * kFieldStride.
+constexpr std::uint32_t kAggregateSite = 0x8000u * kFieldStride;
+
+// Which part of the code computes a node (see Program): plan-wide nodes that
+// local ones may read, local nodes (once per unit), or plan-wide nodes that
+// read aggregations of local ones.
+enum class Stage { kBeforeUnits, kLocal, kAfterUnits };
 
 // Where a node's values live in the block workspace.
 struct Slots {
@@ -53,6 +63,18 @@ struct Effect {
   bool add;  // else scale
 };
 
+// An aggregation of local values whose argument varies by sample: it is
+// accumulated over the units, per period, in arrays of its own.
+struct Aggregation {
+  const Expr* call = nullptr;
+  const NodeInfo* node = nullptr;  // the plan-wide node it is part of
+  std::uint32_t owner = 0;
+  std::uint32_t site = 0;
+  std::vector<std::int32_t> sum;     // per period: the running sum (or smallest, largest)
+  std::vector<std::int32_t> weight;  // weighted(): the running sum of weights
+  std::int32_t unit_weight = -1;     // weighted(): this unit's weight, read twice
+};
+
 // One variant being compiled: its plan, its node arrays, its order.
 struct Variant {
   std::string name;
@@ -61,11 +83,15 @@ struct Variant {
   std::vector<std::string> order;  // nodes in same-period dependency order
   std::set<std::string> own;       // nodes with arrays of their own (all, for the base)
   std::map<std::string, std::vector<Effect>> effects;  // by node changed
+  std::set<std::string> after_units;                   // plan-wide nodes that read aggregations
+  std::vector<Aggregation> aggregations;               // of the nodes it owns
 };
+
+using Readers = std::map<std::string, std::set<std::string>>;
 
 class PlanCompiler : public rules::NameResolver {
  public:
-  explicit PlanCompiler(Diagnostics& diags) : diags_(diags) {}
+  explicit PlanCompiler(Diagnostics& diags) : diags_(diags), code_(&columns_) {}
 
   std::unique_ptr<Program> compile(const std::vector<VariantInput>& inputs);
 
@@ -87,12 +113,22 @@ class PlanCompiler : public rules::NameResolver {
   // Pass 1: every reference names a node of the right kind.
   void check_references();
   void check_expression(const Expr* e, const NodeInfo& owner, bool funding_allowed);
+  void check_names(const Expr& e, const NodeInfo& owner, bool funding_allowed, bool in_aggregation);
+  void check_same_locality(const NodeInfo& a, const std::string& b, rules::SourcePos pos, const char* relation);
+  bool is_column(const std::string& name) const { return plan_->units && plan_->units->column(name) >= 0; }
   void check_kind(const std::string& name, rules::SourcePos pos, const NodeInfo& owner, NodeKind want,
                   const char* role);
 
   void lay_out(const std::string& name, Slots& s);
   void find_effects(Variant& v);
   std::set<std::string> readers_closure(const Plan& plan, const std::set<std::string>& changed);
+  void find_stages(Variant& v);
+  bool varies(const Expr& e) const;
+  Stage stage_of(const Variant& v, const std::string& name) const;
+  void add_aggregations(Variant& v, const std::string& name);
+  void start_aggregations();
+  void compile_contributions(int period);
+  std::optional<Operand> fixed_aggregate(const Expr& call, int period);
   std::int32_t new_array() { return static_cast<std::int32_t>(prog_->node_arrays++); }
   const Slots& slots(const std::string& name) const { return variant_->slots.at(name); }
 
@@ -114,8 +150,12 @@ class PlanCompiler : public rules::NameResolver {
   Operand draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site, int period);
   void store(Operand result, std::int32_t dst);
   double constant(const Expr* e, const NodeInfo& node, const char* what);
+  // A constant, or for local nodes a column (a constant per unit).
+  Operand unit_constant(const Expr* e, const NodeInfo& node, const char* what);
+  ProgramUnits program_units() const;
 
   Diagnostics& diags_;
+  rules::UnitColumns columns_;  // the units table's columns, then derived ones
   std::unique_ptr<Program> prog_;
   std::vector<Variant> variants_;
   Variant* variant_ = nullptr;  // the one being compiled
@@ -125,7 +165,8 @@ class PlanCompiler : public rules::NameResolver {
   Diagnostics period_diags_;  // deduplicated into diags_ after each period
   std::optional<Operand> funding_;
   std::uint32_t owner_ = 0;
-  bool references_ok_ = true;  // pass 1 found no mistake
+  bool local_context_ = false;  // compiling code that runs once per unit
+  bool references_ok_ = true;   // pass 1 found no mistake
 };
 
 // ---- pass 1 ---------------------------------------------------------------
@@ -147,28 +188,85 @@ void PlanCompiler::check_kind(const std::string& name, rules::SourcePos pos, con
 }
 
 void PlanCompiler::check_expression(const Expr* e, const NodeInfo& owner, bool funding_allowed) {
-  if (!e) return;
-  std::vector<const Expr*> names;
-  rules::all_names(*e, names);
-  for (const Expr* n : names) {
-    if (n->name == "funding") {
-      if (!funding_allowed)
-        error(n->pos, owner, "'funding' can only be used in an action's delivery",
-              "it is the share of the action's needs that its resources cover");
-      continue;
+  if (e) check_names(*e, owner, funding_allowed, false);
+}
+
+void PlanCompiler::check_names(const Expr& e, const NodeInfo& owner, bool funding_allowed, bool in_aggregation) {
+  const bool reads_columns = owner.local || in_aggregation;
+  if (e.kind == rules::ExprKind::kCall) {
+    const rules::FunctionInfo* f = rules::find_function(e.name);
+    if (f && f->kind == rules::FunctionKind::kAggregate) {
+      if (!plan_->units) {
+        error(e.pos, owner, "'" + e.name + "' aggregates over local units, and this plan has none",
+              "aggregations need a units: table and a local: section (plan-format.md section 9)");
+        return;
+      }
+      if (owner.local) {
+        error(e.pos, owner, "a local node cannot aggregate over the units ('" + e.name + "')",
+              "aggregations belong in plan-wide nodes; a local node reads its own unit's values");
+        return;
+      }
+      if (in_aggregation) {
+        error(e.pos, owner, "aggregations cannot be nested ('" + e.name + "' inside another)",
+              "compute the inner aggregation in a plan-wide measure of its own");
+        return;
+      }
+      for (const auto& a : e.args) check_names(*a, owner, funding_allowed, true);
+      return;
     }
-    auto it = plan_->index.find(n->name);
-    if (it == plan_->index.end()) {
-      std::vector<std::string> candidates = plan_->node_names();
-      candidates.push_back("t");
-      if (funding_allowed) candidates.push_back("funding");
-      error(n->pos, owner, "unknown name '" + n->name + "'", rules::did_you_mean(n->name, candidates));
-      continue;
-    }
-    if (it->second.kind == NodeKind::kTarget)
-      error(n->pos, owner, "'" + n->name + "' is a target; expressions can read measures, not targets",
-            "use the target's measure");
   }
+  for (const auto& a : e.args) check_names(*a, owner, funding_allowed, in_aggregation);
+  if (e.kind != rules::ExprKind::kName || e.name == "t") return;
+  if (e.name == "funding") {
+    if (!funding_allowed)
+      error(e.pos, owner, "'funding' can only be used in an action's delivery",
+            "it is the share of the action's needs that its resources cover");
+    return;
+  }
+  if (is_column(e.name)) {
+    if (!reads_columns)
+      error(e.pos, owner,
+            "'" + e.name + "' is a column of the units table; only local nodes and aggregations read columns",
+            "e.g. total(" + e.name + ") is its sum over the units");
+    return;
+  }
+  auto it = plan_->index.find(e.name);
+  if (it == plan_->index.end()) {
+    std::vector<std::string> candidates = plan_->node_names();
+    candidates.push_back("t");
+    if (funding_allowed) candidates.push_back("funding");
+    if (reads_columns && plan_->units)
+      candidates.insert(candidates.end(), plan_->units->columns.begin(), plan_->units->columns.end());
+    const bool columns = reads_columns && plan_->units;
+    error(e.pos, owner,
+          "unknown name '" + e.name + "'" +
+              (columns ? " (not a node, nor a column of the " + plan_->units->name + " table)" : ""),
+          rules::did_you_mean(e.name, candidates));
+    return;
+  }
+  if (it->second.kind == NodeKind::kTarget) {
+    error(e.pos, owner, "'" + e.name + "' is a target; expressions can read measures, not targets",
+          "use the target's measure");
+    return;
+  }
+  if (plan_->info(it->second).local && !reads_columns)
+    error(e.pos, owner,
+          "'" + e.name + "' is local (one per " + plan_->units->name +
+              "); a plan-wide node reads local nodes only through an aggregation",
+          "e.g. average(" + e.name + "), total(" + e.name + ") or weighted(" + e.name + ", weight)");
+}
+
+// Local and plan-wide nodes may meet only in the ways section 9 allows.
+void PlanCompiler::check_same_locality(const NodeInfo& a, const std::string& b, rules::SourcePos pos,
+                                       const char* relation) {
+  auto it = plan_->index.find(b);
+  if (it == plan_->index.end()) return;
+  const NodeInfo& other = plan_->info(it->second);
+  if (other.local == a.local) return;
+  error(pos, a,
+        std::string(a.local ? "a local " : "a plan-wide ") + to_string(a.kind) + " " + relation + " '" + b +
+            "', which is " + (other.local ? "local" : "plan-wide"),
+        "both must be local (under local:) or both plan-wide");
 }
 
 void PlanCompiler::check_references() {
@@ -180,6 +278,7 @@ void PlanCompiler::check_references() {
   for (const auto& a : plan_->actions) {
     for (const auto& n : a.needs) {
       check_kind(n.resource, n.pos, a.info, NodeKind::kResource, "needs");
+      check_same_locality(a.info, n.resource, n.pos, "needs");
       check_expression(n.amount.get(), a.info, false);
     }
     check_expression(a.delivery.get(), a.info, true);
@@ -187,7 +286,13 @@ void PlanCompiler::check_references() {
   for (const auto& r : plan_->risks) {
     check_expression(r.likelihood.get(), r.info, false);
     check_expression(r.impact.get(), r.info, false);
-    for (const auto& m : r.mitigated_by) check_kind(m.action, m.pos, r.info, NodeKind::kAction, "mitigated_by");
+    for (const auto& m : r.mitigated_by) {
+      check_kind(m.action, m.pos, r.info, NodeKind::kAction, "mitigated_by");
+      // A local risk may be mitigated by a plan-wide action, not the reverse.
+      auto it = plan_->index.find(m.action);
+      if (!r.info.local && it != plan_->index.end() && plan_->info(it->second).local)
+        check_same_locality(r.info, m.action, m.pos, "is mitigated by");
+    }
   }
   for (const auto& m : plan_->measures) check_expression(m.value.get(), m.info, false);
   for (const auto& r : plan_->responses) {
@@ -207,10 +312,14 @@ void PlanCompiler::check_references() {
   for (const auto& t : plan_->targets) {
     if (!t.composite()) {
       check_kind(t.measure, t.measure_pos, t.info, NodeKind::kMeasure, "measure");
+      check_same_locality(t.info, t.measure, t.measure_pos, "is on the measure");
+      if (t.threshold) check_expression(t.threshold.get(), t.info, false);
+      for (const auto& m : t.milestones) check_expression(m.threshold.get(), t.info, false);
     } else {
       std::set<std::string> seen;
       for (const auto& p : t.parts) {
         check_kind(p.name, p.pos, t.info, NodeKind::kTarget, "part");
+        check_same_locality(t.info, p.name, p.pos, "combines");
         if (!seen.insert(p.name).second) error(p.pos, t.info, "'" + p.name + "' is listed twice");
       }
     }
@@ -276,9 +385,9 @@ void PlanCompiler::find_effects(Variant& v) {
   }
 }
 
-std::set<std::string> PlanCompiler::readers_closure(const Plan& plan, const std::set<std::string>& changed) {
-  // readers[x]: the nodes that read x in any period, by any route.
-  std::map<std::string, std::set<std::string>> readers;
+// readers[x]: the nodes that read x in any period, by any route.
+Readers readers_of(const Plan& plan) {
+  Readers readers;
   auto reads = [&](const std::string& reader, const Expr* e) {
     if (!e) return;
     std::vector<const Expr*> names;
@@ -311,21 +420,201 @@ std::set<std::string> PlanCompiler::readers_closure(const Plan& plan, const std:
         readers[r.info.name].insert(e.node);
       }
   }
+  return readers;
+}
+
+std::set<std::string> PlanCompiler::readers_closure(const Plan& plan, const std::set<std::string>& changed) {
+  const Readers readers = readers_of(plan);
   std::set<std::string> affected;
   std::vector<std::string> pending(changed.begin(), changed.end());
   while (!pending.empty()) {
     std::string n = pending.back();
     pending.pop_back();
     if (!plan.index.count(n) || !affected.insert(n).second) continue;
-    for (const auto& r : readers[n]) pending.push_back(r);
+    auto it = readers.find(n);
+    if (it != readers.end())
+      for (const auto& r : it->second) pending.push_back(r);
   }
   return affected;
+}
+
+// Whether an expression varies from sample to sample: it reads a node or
+// draws. An aggregation of one that does not (of columns) is a constant.
+bool PlanCompiler::varies(const Expr& e) const {
+  if (e.kind == rules::ExprKind::kName) return e.name != "t" && plan_->index.count(e.name) > 0;
+  if (e.kind == rules::ExprKind::kCall && rules::find_distribution(e.name)) return true;
+  for (const auto& a : e.args)
+    if (varies(*a)) return true;
+  return false;
+}
+
+// Every expression a node is computed from, for walking them all.
+template <typename Fn>
+void for_each_expression(const Plan& plan, const Plan::Ref& ref, Fn&& fn) {
+  auto visit = [&](const ExprPtr& e) {
+    if (e) fn(*e);
+  };
+  switch (ref.kind) {
+    case NodeKind::kAssumption:
+      visit(plan.assumptions[ref.index].value);
+      for (const auto& p : plan.assumptions[ref.index].path) visit(p);
+      break;
+    case NodeKind::kResource: visit(plan.resources[ref.index].available); break;
+    case NodeKind::kAction:
+      visit(plan.actions[ref.index].delivery);
+      for (const auto& n : plan.actions[ref.index].needs) visit(n.amount);
+      break;
+    case NodeKind::kRisk:
+      visit(plan.risks[ref.index].likelihood);
+      visit(plan.risks[ref.index].impact);
+      break;
+    case NodeKind::kMeasure: visit(plan.measures[ref.index].value); break;
+    case NodeKind::kResponse:
+      visit(plan.responses[ref.index].when);
+      for (const auto& e : plan.responses[ref.index].add) visit(e.amount);
+      for (const auto& e : plan.responses[ref.index].scale) visit(e.amount);
+      break;
+    case NodeKind::kTarget: break;
+  }
+}
+
+template <typename Fn>
+void for_each_aggregation(const Expr& e, Fn&& fn) {
+  if (e.kind == rules::ExprKind::kCall) {
+    const rules::FunctionInfo* f = rules::find_function(e.name);
+    if (f && f->kind == rules::FunctionKind::kAggregate) {
+      fn(e);
+      return;
+    }
+  }
+  for (const auto& a : e.args) for_each_aggregation(*a, fn);
+}
+
+// The plan-wide nodes that read aggregations of varying local values, and
+// every plan-wide node that reads those, are computed after the units. A
+// local node reading one of them would need every unit before its own.
+void PlanCompiler::find_stages(Variant& v) {
+  if (!v.plan->units) return;
+  std::vector<std::string> pending;
+  for (const auto& [name, ref] : v.plan->index) {
+    if (v.plan->info(ref).local) continue;
+    bool reads = false;
+    for_each_expression(*v.plan, ref, [&](const Expr& e) {
+      for_each_aggregation(e, [&](const Expr& call) { reads = reads || varies(call); });
+    });
+    if (reads) pending.push_back(name);
+  }
+  const Readers readers = readers_of(*v.plan);
+  while (!pending.empty()) {
+    std::string n = pending.back();
+    pending.pop_back();
+    if (!v.after_units.insert(n).second) continue;
+    auto it = readers.find(n);
+    if (it == readers.end()) continue;
+    for (const auto& r : it->second) {
+      auto ref = v.plan->index.find(r);
+      if (ref == v.plan->index.end()) continue;
+      const NodeInfo& reader = v.plan->info(ref->second);
+      if (!reader.local) {
+        pending.push_back(r);
+        continue;
+      }
+      error(reader.pos, reader,
+            "local " + std::string(to_string(reader.kind)) + " '" + r + "' reads '" + n +
+                "', which is computed from the local nodes of every " + v.plan->units->name +
+                " (through an aggregation)",
+            "a local node may read plan-wide nodes that do not depend on local ones");
+    }
+  }
+}
+
+Stage PlanCompiler::stage_of(const Variant& v, const std::string& name) const {
+  if (v.plan->info(v.plan->index.at(name)).local) return Stage::kLocal;
+  return v.after_units.count(name) ? Stage::kAfterUnits : Stage::kBeforeUnits;
+}
+
+// The varying aggregations of a node the variant compiles get running
+// sums of their own, one per period.
+void PlanCompiler::add_aggregations(Variant& v, const std::string& name) {
+  const Plan::Ref& ref = v.plan->index.at(name);
+  const NodeInfo& node = v.plan->info(ref);
+  if (node.local) return;
+  std::uint32_t j = 0;
+  for_each_expression(*v.plan, ref, [&](const Expr& e) {
+    for_each_aggregation(e, [&](const Expr& call) {
+      if (!varies(call)) return;
+      Aggregation a;
+      a.call = &call;
+      a.node = &node;
+      a.owner = v.slots.at(name).owner;
+      a.site = kAggregateSite + j++ * kFieldStride;
+      for (int t = 0; t < v.plan->horizon.periods; ++t) {
+        a.sum.push_back(new_array());
+        if (call.name == "weighted") a.weight.push_back(new_array());
+      }
+      if (call.name == "weighted") a.unit_weight = new_array();
+      v.aggregations.push_back(std::move(a));
+    });
+  });
+}
+
+// Before the units: every running sum starts empty.
+void PlanCompiler::start_aggregations() {
+  for (auto& var : variants_)
+    for (const Aggregation& a : var.aggregations) {
+      owner_ = a.owner;
+      const double empty = a.call->name == "smallest"  ? std::numeric_limits<double>::infinity()
+                           : a.call->name == "largest" ? -std::numeric_limits<double>::infinity()
+                                                       : 0.0;
+      for (std::int32_t sum : a.sum) store(Operand::constant(empty), sum);
+      for (std::int32_t w : a.weight) store(Operand::constant(0.0), w);
+    }
+}
+
+// In the units' stage: each aggregation's argument for this unit, added to
+// its running sum.
+void PlanCompiler::compile_contributions(int period) {
+  const auto t = static_cast<std::size_t>(period);
+  for (const Aggregation& a : variant_->aggregations) {
+    owner_ = a.owner;
+    const std::string& f = a.call->name;
+    Operand x = expr(*a.call->args[0], period, *a.node, a.site, std::nullopt);
+    auto accumulate = [&](Op op, std::int32_t sum, Operand value) {
+      Instruction in;
+      in.op = op;
+      in.dst = sum;
+      in.a = Operand::at(sum);
+      in.b = value;
+      in.owner = owner_;
+      code_.release(value);
+      code_.emit(in);
+    };
+    if (f == "weighted") {
+      Operand w = expr(*a.call->args[1], period, *a.node, a.site + kFieldStride / 2, std::nullopt);
+      if (!w.is_const() && !w.is_column()) {
+        store(w, a.unit_weight);
+        w = Operand::at(a.unit_weight);
+      }
+      accumulate(Op::kAdd, a.sum[t], emit(Op::kMul, x, w));
+      accumulate(Op::kAdd, a.weight[t], w);
+    } else if (f == "share" || f == "count") {
+      accumulate(Op::kAdd, a.sum[t], emit(Op::kNe, x, Operand::constant(0.0)));
+    } else if (f == "smallest" || f == "largest") {
+      accumulate(f == "smallest" ? Op::kMin : Op::kMax, a.sum[t], x);
+    } else {
+      accumulate(Op::kAdd, a.sum[t], x);
+    }
+  }
 }
 
 // ---- NameResolver -------------------------------------------------------------
 
 std::optional<Operand> PlanCompiler::value(const Expr& name, int period) {
   if (name.name == "funding" && funding_) return *funding_;
+  if (plan_->units) {
+    const int column = plan_->units->column(name.name);
+    if (column >= 0) return local_context_ ? Operand::column_of(column) : Operand::at(0);  // else reported in pass 1
+  }
   auto it = variant_->slots.find(name.name);
   if (it == variant_->slots.end() || it->second.kind == NodeKind::kTarget) {
     // Reported in pass 1. A stand-in that is not a constant keeps the mistake
@@ -343,16 +632,56 @@ Operand PlanCompiler::initial(const Expr& name) {
   auto it = plan_->index.find(name.name);
   if (it != plan_->index.end() && it->second.kind == NodeKind::kMeasure) {
     const Measure& m = plan_->measures[it->second.index];
-    return Operand::constant(constant(m.baseline.get(), m.info, "baseline"));
+    return unit_constant(m.baseline.get(), m.info, "baseline");
   }
   return Operand::constant(0.0);
 }
 
-std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int /*period*/) {
-  period_diags_.error(plan_->file, call.pos, prog_->owners[owner_],
-                      "'" + call.name + "' aggregates over local units, and this plan has none",
-                      "aggregations need a units: table and a local: section (plan-format.md section 9)");
-  return std::nullopt;
+std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int period) {
+  if (!plan_->units || local_context_) return std::nullopt;  // reported in pass 1
+  if (!varies(call)) return fixed_aggregate(call, period);
+  for (const Aggregation& a : variant_->aggregations) {
+    if (a.call != &call) continue;
+    const auto t = static_cast<std::size_t>(period);
+    const Operand sum = Operand::at(a.sum[t]);
+    const double units = static_cast<double>(plan_->units->ids.size());
+    if (call.name == "average" || call.name == "share") return emit(Op::kMul, sum, Operand::constant(1.0 / units));
+    if (call.name == "weighted") return emit(Op::kDiv, sum, Operand::at(a.weight[t]));
+    return sum;
+  }
+  return std::nullopt;  // a node compiled outside its stage: reported in pass 1
+}
+
+// An aggregation of columns and constants: a constant, computed here.
+std::optional<Operand> PlanCompiler::fixed_aggregate(const Expr& call, int period) {
+  rules::CodeBuilder scratch(&columns_);
+  rules::CompileContext ctx{plan_->file, prog_->owners[owner_], owner_, 0, 0, std::nullopt};
+  Diagnostics local;
+  const bool saved = local_context_;
+  local_context_ = true;
+  auto per_unit = [&](const Expr& e) -> std::vector<double> {
+    Operand o = rules::compile(e, period, ctx, rules::number_draw_sites(e), *this, scratch, local);
+    if (o.is_column()) return columns_.values[static_cast<std::size_t>(o.column)];
+    return std::vector<double>(plan_->units->ids.size(), o.is_const() ? o.value : rules::kNaN);
+  };
+  const std::vector<double> x = per_unit(*call.args[0]);
+  const std::vector<double> w = call.name == "weighted" ? per_unit(*call.args[1]) : std::vector<double>{};
+  local_context_ = saved;
+  period_diags_.append(local);
+  double sum = 0.0, weights = 0.0;
+  double smallest = std::numeric_limits<double>::infinity(), largest = -smallest;
+  for (std::size_t u = 0; u < x.size(); ++u) {
+    sum += call.name == "weighted" ? x[u] * w[u] : (call.name == "share" || call.name == "count") ? (x[u] != 0.0) : x[u];
+    if (!w.empty()) weights += w[u];
+    smallest = rules::apply<Op::kMin>(smallest, x[u], 0.0);
+    largest = rules::apply<Op::kMax>(largest, x[u], 0.0);
+  }
+  const double n = static_cast<double>(x.size());
+  if (call.name == "average" || call.name == "share") return Operand::constant(sum / n);
+  if (call.name == "weighted") return Operand::constant(rules::apply<Op::kDiv>(sum, weights, 0.0));
+  if (call.name == "smallest") return Operand::constant(smallest);
+  if (call.name == "largest") return Operand::constant(largest);
+  return Operand::constant(sum);
 }
 
 // ---- pass 2 ---------------------------------------------------------------------
@@ -402,23 +731,39 @@ void PlanCompiler::store(Operand result, std::int32_t dst) {
   in.dst = dst;
   in.a = result;
   in.owner = owner_;
-  code.push_back(in);
+  code_.emit(in);
 }
 
 double PlanCompiler::constant(const Expr* e, const NodeInfo& node, const char* what) {
-  if (!e) return 0.0;
-  CodeBuilder scratch;
-  rules::CompileContext ctx{file_of(node), node.name, owner_, 0, 0, 0, std::nullopt};
+  const Operand v = unit_constant(e, node, what);
+  return v.is_const() ? v.value : rules::kNaN;
+}
+
+Operand PlanCompiler::unit_constant(const Expr* e, const NodeInfo& node, const char* what) {
+  if (!e) return Operand::constant(0.0);
+  rules::CodeBuilder scratch(&columns_);
+  rules::CompileContext ctx{file_of(node), node.name, owner_, 0, 0, std::nullopt};
   auto sites = rules::number_draw_sites(*e);
   Diagnostics local;
+  const bool saved = local_context_;
+  local_context_ = node.local;
   Operand v = rules::compile(*e, 0, ctx, sites, *this, scratch, local);
-  if (!v.is_const() || !std::isfinite(v.value)) {
+  local_context_ = saved;
+  const bool finite = v.is_column() ? std::all_of(columns_.values[static_cast<std::size_t>(v.column)].begin(),
+                                                  columns_.values[static_cast<std::size_t>(v.column)].end(),
+                                                  [](double x) { return std::isfinite(x); })
+                                    : v.is_const() && std::isfinite(v.value);
+  if (!finite) {
     if (local.ok())
-      period_diags_.error(file_of(node), e->pos, node.name, std::string(what) + " must be a finite constant");
+      period_diags_.error(file_of(node), e->pos, node.name,
+                          std::string(what) + (node.local ? " must be a finite constant in every unit"
+                                                          : " must be a finite constant"),
+                          node.local ? "use numbers, arithmetic and columns of the units table"
+                                     : "use numbers, arithmetic and aggregations of the units table's columns");
     period_diags_.append(local);
-    return rules::kNaN;
+    return Operand::constant(rules::kNaN);
   }
-  return v.value;
+  return v;
 }
 
 Operand PlanCompiler::finish(const NodeInfo& node, Operand value, int period) {
@@ -611,7 +956,8 @@ void PlanCompiler::compile_node(const std::string& name, int period) {
 VariantOutputs PlanCompiler::compile_outputs() {
   VariantOutputs out;
   out.name = variant_->name;
-  for (const auto& m : plan_->measures) out.measures.push_back({m.info.name, m.info.label, slots(m.info.name).value});
+  for (const auto& m : plan_->measures)
+    (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
   for (const auto& r : plan_->resources) {
     const Slots& s = slots(r.info.name);
     out.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
@@ -629,13 +975,19 @@ VariantOutputs PlanCompiler::compile_outputs() {
   };
   for (const auto& t : plan_->targets) place(t);
 
-  std::map<std::string, std::size_t> target_index;
+  std::map<std::string, std::size_t> target_index;  // in targets or local_targets, as the target is
+  auto unit_constant_of = [&](const Expr* e, const NodeInfo& node, double& value, std::int32_t& column) {
+    const Operand o = unit_constant(e, node, "a threshold");
+    value = o.value;
+    column = o.column;
+  };
   for (const Target* target : ordered) {
     const Target& t = *target;
     TargetOutput o;
     o.id = t.info.name;
     o.label = t.info.label;
     owner_ = owner_of_.at(t.info.name);
+    auto& list = t.info.local ? out.local_targets : out.targets;
     if (t.composite()) {
       o.combine = t.combine;
       o.at_least_count = t.at_least_count;
@@ -644,14 +996,17 @@ VariantOutputs PlanCompiler::compile_outputs() {
       const Slots& m = slots(t.measure);
       o.measure = t.measure;
       o.direction = t.direction;
-      o.threshold = constant(t.threshold.get(), t.info, "a threshold");
+      unit_constant_of(t.threshold.get(), t.info, o.threshold, o.threshold_column);
       o.by = t.by;
       o.array = m.at(t.by);
-      for (const auto& ms : t.milestones)
-        o.milestones.push_back({ms.by, ms.direction, constant(ms.threshold.get(), t.info, "a threshold"), m.at(ms.by)});
+      for (const auto& ms : t.milestones) {
+        MilestoneOutput mo{ms.by, ms.direction, 0.0, -1, m.at(ms.by)};
+        unit_constant_of(ms.threshold.get(), t.info, mo.threshold, mo.threshold_column);
+        o.milestones.push_back(mo);
+      }
     }
-    target_index[o.id] = out.targets.size();
-    out.targets.push_back(std::move(o));
+    target_index[o.id] = list.size();
+    list.push_back(std::move(o));
   }
   return out;
 }
@@ -659,7 +1014,11 @@ VariantOutputs PlanCompiler::compile_outputs() {
 std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& inputs) {
   const Plan& base = *inputs.at(0).plan;
   variants_.reserve(inputs.size());
-  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}});
+  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}, {}, {}});
+  if (base.units) {
+    columns_.units = base.units->ids.size();
+    columns_.values = base.units->values;
+  }
 
   // Pass 1, and the evaluation order, for every variant: a scenario can
   // introduce a wrong name or a cycle of its own. The base is checked first
@@ -674,6 +1033,7 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
     if (!order) return nullptr;
     for (std::size_t vertex : *order)
       if (g.kinds[vertex] != NodeKind::kTarget) var.order.push_back(g.names[vertex]);
+    find_stages(var);
     if (v == 0 && !references_ok_) break;  // compile the base's expressions for their own errors
   }
   if (references_ok_ && !diags_.ok()) return nullptr;  // a scenario's mistake
@@ -699,25 +1059,37 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
       var.slots = variants_[0].slots;
     }
     for (const auto& name : var.own) lay_out(name, var.slots[name]);
+    if (references_ok_ && diags_.ok())
+      for (const auto& name : var.own) add_aggregations(var, name);
   }
 
-  std::set<std::tuple<std::string, int, int, std::string>> reported;
-  for (int period = 0; period < p.periods; ++period) {
-    p.period_begin.push_back(code_.code().size());
-    for (auto& var : variants_) {
-      if (&var != &variants_[0] && !references_ok_) break;
-      use(var);
-      for (const auto& name : var.order)
-        if (var.own.count(name)) compile_node(name, period);
+  // The three stages of Program, each period by period.
+  for (Stage stage : {Stage::kBeforeUnits, Stage::kLocal, Stage::kAfterUnits}) {
+    if (stage == Stage::kLocal) p.local_begin = code_.code().size();
+    if (stage == Stage::kAfterUnits) p.local_end = code_.code().size();
+    local_context_ = stage == Stage::kLocal;
+    for (int period = 0; period < p.periods; ++period) {
+      code_.set_period(period);
+      for (auto& var : variants_) {
+        if (&var != &variants_[0] && !references_ok_) break;
+        use(var);
+        for (const auto& name : var.order)
+          if (var.own.count(name) && stage_of(var, name) == stage) compile_node(name, period);
+        if (stage == Stage::kLocal) compile_contributions(period);
+      }
     }
+    if (stage == Stage::kBeforeUnits) start_aggregations();
   }
-  p.period_begin.push_back(code_.code().size());
+  local_context_ = false;
   if (references_ok_)
     for (auto& var : variants_) {
       use(var);
       p.variants.push_back(compile_outputs());
     }
+  use(variants_[0]);
+  p.units = program_units();  // after the outputs, whose thresholds may add derived columns
   // The same mistake compiles once per period and variant; report it once.
+  std::set<std::tuple<std::string, int, int, std::string>> reported;
   for (const auto& d : period_diags_.list())
     if (reported.emplace(d.file, d.pos.line, d.pos.col, d.message).second) diags_.add(d);
   if (!diags_.ok()) return nullptr;
@@ -735,6 +1107,19 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
   }
   p.arrays = p.node_arrays + static_cast<std::size_t>(code_.temps_used());
   return std::move(prog_);
+}
+
+ProgramUnits PlanCompiler::program_units() const {
+  ProgramUnits u;
+  if (!plan_->units) return u;
+  u.name = plan_->units->name;
+  u.ids = plan_->units->ids;
+  for (const auto& id : u.ids) u.keys.push_back(rules::stable_hash(id));
+  u.columns = columns_.values.size();
+  u.values.resize(u.ids.size() * u.columns);
+  for (std::size_t c = 0; c < u.columns; ++c)
+    for (std::size_t i = 0; i < u.ids.size(); ++i) u.values[i * u.columns + c] = columns_.values[c][i];
+  return u;
 }
 
 }  // namespace

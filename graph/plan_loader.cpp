@@ -1,6 +1,7 @@
 #include "graph/plan_loader.h"
 
 #include "graph/field_reader.h"
+#include "graph/unit_table.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -46,7 +47,9 @@ class Loader : private FieldReader {
   bool declare(NodeInfo& info, const YamlNode::Entry& e, NodeKind kind);
   void load_common(NodeInfo& info, const YamlNode& n);
   template <typename Fn>
-  void for_each_node(const YamlNode* section, NodeKind kind, Fn&& fn);
+  void for_each_node(const YamlNode* section, NodeKind kind, bool local, Fn&& fn);
+  void load_nodes(const YamlNode& sections, bool local);
+  void check_columns();
 
   void load_assumption(Assumption& a, const YamlNode& n);
   void load_resource(Resource& r, const YamlNode& n);
@@ -54,7 +57,8 @@ class Loader : private FieldReader {
   void load_risk(Risk& r, const YamlNode& n);
   void load_measure(Measure& m, const YamlNode& n);
   void load_target(Target& t, const YamlNode& n);
-  std::optional<Direction> direction(const YamlNode& n, std::string_view node, ExprPtr& threshold);
+  std::optional<Direction> direction(const YamlNode& n, std::string_view node, bool local, ExprPtr& threshold);
+  const UnitTable* columns() const { return plan_.units ? &*plan_.units : nullptr; }
 
   Plan& plan_;
   Diagnostics& diags_;
@@ -80,41 +84,68 @@ void Loader::load(const YamlNode& root) {
   plan_.likelihood_scale = kDefaultLikelihood;
   if (const YamlNode* s = root.find("scales")) load_scales(*s);
 
-  for (const char* later : {"correlations", "units", "local"}) {
-    const YamlNode::Entry* e = root.find_entry(later);
-    if (!e) continue;
+  if (const YamlNode::Entry* e = root.find_entry("correlations")) {
     const YamlNode& v = *e->value;
     bool empty = v.is_null() || (v.is_map() && v.entries.empty()) || (v.is_seq() && v.items.empty());
     if (!empty)
-      error(e->key_pos, "", std::string("section '") + later + "' is not supported by this version of plansim yet",
+      error(e->key_pos, "", "section 'correlations' is not supported by this version of plansim yet",
             "remove it to run the rest of the plan");
   }
+  if (const YamlNode* u = root.find("units")) load_units(*u, *this, plan_, diags_);
 
-  for_each_node(root.find("assumptions"), NodeKind::kAssumption, [&](NodeInfo info, const YamlNode& n) {
+  load_nodes(root, false);
+  if (const YamlNode::Entry* local = root.find_entry("local")) {
+    const YamlNode& l = *local->value;
+    if (!plan_.units && diags_.ok())
+      error(local->key_pos, "", "section 'local' needs a 'units' section: local nodes exist once per unit",
+            "add units: {name: area, table: areas.csv} (plan-format.md section 9)");
+    if (!l.is_null() && expect_map(l, "", "local")) {
+      check_keys(l, {"assumptions", "resources", "actions", "risks", "measures", "targets"}, "",
+                 "local (its sections are those of the plan's nodes)");
+      load_nodes(l, true);
+    }
+  }
+  check_columns();
+  if (const YamlNode* r = root.find("responses")) load_responses(*r, *this, plan_);
+}
+
+void Loader::load_nodes(const YamlNode& sections, bool local) {
+  for_each_node(sections.find("assumptions"), NodeKind::kAssumption, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.assumptions.emplace_back().info = std::move(info);
     load_assumption(plan_.assumptions.back(), n);
   });
-  for_each_node(root.find("resources"), NodeKind::kResource, [&](NodeInfo info, const YamlNode& n) {
+  for_each_node(sections.find("resources"), NodeKind::kResource, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.resources.emplace_back().info = std::move(info);
     load_resource(plan_.resources.back(), n);
   });
-  for_each_node(root.find("actions"), NodeKind::kAction, [&](NodeInfo info, const YamlNode& n) {
+  for_each_node(sections.find("actions"), NodeKind::kAction, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.actions.emplace_back().info = std::move(info);
     load_action(plan_.actions.back(), n);
   });
-  for_each_node(root.find("risks"), NodeKind::kRisk, [&](NodeInfo info, const YamlNode& n) {
+  for_each_node(sections.find("risks"), NodeKind::kRisk, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.risks.emplace_back().info = std::move(info);
     load_risk(plan_.risks.back(), n);
   });
-  for_each_node(root.find("measures"), NodeKind::kMeasure, [&](NodeInfo info, const YamlNode& n) {
+  for_each_node(sections.find("measures"), NodeKind::kMeasure, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.measures.emplace_back().info = std::move(info);
     load_measure(plan_.measures.back(), n);
   });
-  for_each_node(root.find("targets"), NodeKind::kTarget, [&](NodeInfo info, const YamlNode& n) {
+  for_each_node(sections.find("targets"), NodeKind::kTarget, local, [&](NodeInfo info, const YamlNode& n) {
     plan_.targets.emplace_back().info = std::move(info);
     load_target(plan_.targets.back(), n);
   });
-  if (const YamlNode* r = root.find("responses")) load_responses(*r, *this, plan_);
+}
+
+// A column and a node of one name would make `name` ambiguous in local expressions.
+void Loader::check_columns() {
+  if (!plan_.units) return;
+  for (const auto& column : plan_.units->columns) {
+    auto it = plan_.index.find(column);
+    if (it == plan_.index.end()) continue;
+    const NodeInfo& node = plan_.info(it->second);
+    error(node.pos, node.name, "'" + column + "' is both a node and a column of the units table",
+          "rename the node or the column, so that expressions can tell them apart");
+  }
 }
 
 void Loader::load_horizon(const YamlNode& n) {
@@ -236,12 +267,13 @@ void Loader::load_common(NodeInfo& info, const YamlNode& n) {
 }
 
 template <typename Fn>
-void Loader::for_each_node(const YamlNode* section, NodeKind kind, Fn&& fn) {
+void Loader::for_each_node(const YamlNode* section, NodeKind kind, bool local, Fn&& fn) {
   if (!section || section->is_null()) return;
   if (!expect_map(*section, "", section_name(kind))) return;
   for (const auto& e : section->entries) {
     NodeInfo info;
     if (!declare(info, e, kind)) continue;
+    info.local = local;
     load_common(info, *e.value);
     std::size_t index = 0;
     switch (kind) {
@@ -366,7 +398,7 @@ void Loader::load_measure(Measure& m, const YamlNode& n) {
   const std::string& name = m.info.name;
   if (!expect_map(n, name, "a measure")) return;
   check_keys(n, with_common({"baseline", "value", "range"}), name, "a measure");
-  if (const YamlNode* b = n.find("baseline")) m.baseline = constant_expression(*b, name, "baseline");
+  if (const YamlNode* b = n.find("baseline")) m.baseline = constant_expression(*b, name, "baseline", columns(), m.info.local);
   if (const YamlNode* v = n.find("value")) m.value = expression(*v, name);
   if (!n.find("baseline") && !n.find("value"))
     error(n.pos, name, "a measure needs a 'value' or a 'baseline'");
@@ -384,7 +416,8 @@ void Loader::load_measure(Measure& m, const YamlNode& n) {
   }
 }
 
-std::optional<Direction> Loader::direction(const YamlNode& n, std::string_view node, ExprPtr& threshold) {
+std::optional<Direction> Loader::direction(const YamlNode& n, std::string_view node, bool local,
+                                          ExprPtr& threshold) {
   const YamlNode* most = n.find("at_most");
   const YamlNode* least = n.find("at_least");
   if (most && least) {
@@ -395,7 +428,7 @@ std::optional<Direction> Loader::direction(const YamlNode& n, std::string_view n
     error(n.pos, node, "needs a threshold: at_most or at_least");
     return std::nullopt;
   }
-  threshold = constant_expression(most ? *most : *least, node, "a threshold");
+  threshold = constant_expression(most ? *most : *least, node, "a threshold", columns(), local);
   return most ? Direction::kAtMost : Direction::kAtLeast;
 }
 
@@ -450,7 +483,7 @@ void Loader::load_target(Target& t, const YamlNode& n) {
               "set it on the targets it combines");
     return;
   }
-  if (auto d = direction(n, name, t.threshold)) t.direction = *d;
+  if (auto d = direction(n, name, t.info.local, t.threshold)) t.direction = *d;
   t.by = plan_.horizon.periods - 1;
   if (const YamlNode* by = n.find("by"))
     if (auto p = month(*by, name, "by")) t.by = *p;
@@ -464,7 +497,7 @@ void Loader::load_target(Target& t, const YamlNode& n) {
       check_keys(*item, {"at_most", "at_least", "by", "label"}, name, "a milestone");
       Milestone m;
       m.pos = item->pos;
-      auto d = direction(*item, name, m.threshold);
+      auto d = direction(*item, name, t.info.local, m.threshold);
       if (!d) continue;
       m.direction = *d;
       const YamlNode* by = require(*item, "by", name, "a milestone");

@@ -2,9 +2,14 @@
 //
 // The workspace of a block is `arrays` arrays of kBlockSize doubles: first
 // the node arrays (a node's value in the periods it is needed), then the
-// temporaries. `code` evaluates the periods in order, and within a period
-// the nodes in dependency order (the base plan's, then each variant's
-// changed nodes); `period_begin[t]` is the first instruction of period t.
+// temporaries. `code` has three stages: [0, local_begin) computes the
+// plan-wide nodes that local nodes may read; [local_begin, local_end) runs
+// once per unit, computing the local nodes of that unit (their arrays are
+// reused unit after unit) and adding their contributions to the
+// aggregations; [local_end, code.size()) computes the plan-wide nodes that
+// read aggregations. Within a stage the periods come in order, and within a
+// period the nodes in dependency order (the base plan's, then each
+// variant's changed nodes).
 // The outputs say which arrays the statistics read. A Program is immutable
 // and may be shared by any number of concurrent runs.
 #pragma once
@@ -35,6 +40,7 @@ struct MilestoneOutput {
   int by = 0;
   Direction direction = Direction::kAtMost;
   double threshold = 0.0;
+  std::int32_t threshold_column = -1;
   std::int32_t array = 0;  // the measure in period `by`
 };
 
@@ -46,6 +52,7 @@ struct TargetOutput {
   std::string measure;
   Direction direction = Direction::kAtMost;
   double threshold = 0.0;
+  std::int32_t threshold_column = -1;  // local targets: a column of ProgramUnits, else -1
   int by = 0;
   std::int32_t array = -1;  // the measure in period `by`
   std::vector<MilestoneOutput> milestones;
@@ -73,6 +80,22 @@ struct VariantOutputs {
   std::vector<MeasureOutput> measures;
   std::vector<ResourceOutput> resources;
   std::vector<ResponseOutput> responses;
+  // Local nodes: their arrays hold one unit's values while the local stage
+  // runs for that unit. Composite local targets combine parts of the same unit.
+  std::vector<TargetOutput> local_targets;
+  std::vector<MeasureOutput> local_measures;
+};
+
+// The units of section 9, as the engine needs them.
+struct ProgramUnits {
+  std::string name;                 // what one unit is called ("area")
+  std::vector<std::string> ids;
+  std::vector<std::uint64_t> keys;  // stable_hash(id): the unit's part of every local draw's key
+  std::size_t columns = 0;          // values per unit: the table's columns, then derived ones
+  std::vector<double> values;       // values[unit * columns + column]
+
+  std::size_t count() const { return ids.size(); }
+  const double* row(std::size_t unit) const { return values.data() + unit * columns; }
 };
 
 struct Program {
@@ -85,7 +108,8 @@ struct Program {
   std::size_t node_arrays = 0;
   std::size_t arrays = 0;
   std::vector<rules::Instruction> code;
-  std::vector<std::size_t> period_begin;  // periods + 1 entries
+  std::size_t local_begin = 0, local_end = 0;  // the stage run once per unit
+  ProgramUnits units;                          // none when the plan has no units
   std::vector<std::string> owners;        // node names, indexed by Instruction::owner
 
   std::vector<VariantOutputs> variants;   // variants[0] is the plan as written

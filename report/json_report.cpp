@@ -12,10 +12,13 @@ json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json interval(const sim::Interval& i) { return json::array({number(i.lo), number(i.hi)}); }
 
+// A unit id, or null for plan-wide nodes.
+json unit(const std::string& id) { return id.empty() ? json(nullptr) : json(id); }
+
 json target_json(const sim::TargetResult& t, const RunInfo& info, double confidence) {
   json j;
   j["id"] = t.id;
-  j["unit"] = nullptr;
+  j["unit"] = unit(t.unit);
   j["label"] = t.label;
   j["kind"] = t.composite ? "composite" : "measure";
   if (!t.composite) {
@@ -61,13 +64,25 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
     json targets = json::array();
     for (const auto& t : sc.targets) targets.push_back(target_json(t, info, confidence));
     s["targets"] = targets;
+    if (!sc.local_targets.empty()) {
+      json local = json::array();
+      for (const auto& l : sc.local_targets)
+        local.push_back({{"id", l.id},
+                         {"label", l.label},
+                         {"units", l.units},
+                         {"expected_units_hitting", number(l.expected_hits)},
+                         {"ci95", interval(l.ci95)},
+                         {"rag_counts", {{"green", l.green}, {"amber", l.amber}, {"red", l.red}}},
+                         {"least_likely", l.least_likely}});
+      s["local_targets"] = local;
+    }
     json measures = json::array();
     for (const auto& m : sc.measures) {
       json periods = json::array();
       for (const auto& p : m.periods)
         periods.push_back({{"mean", number(p.mean)}, {"p10", number(p.p10)}, {"p50", number(p.p50)},
                            {"p90", number(p.p90)}});
-      measures.push_back({{"id", m.id}, {"unit", nullptr}, {"periods", periods}});
+      measures.push_back({{"id", m.id}, {"unit", unit(m.unit)}, {"periods", periods}});
     }
     s["measures"] = measures;
     json resources = json::array();
@@ -93,7 +108,7 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
   for (const auto& c : result.comparison)
     comparison.push_back({{"scenario", c.scenario},
                           {"target", c.target},
-                          {"unit", nullptr},
+                          {"unit", unit(c.unit)},
                           {"p_hit", number(c.p_hit)},
                           {"delta_vs_base", number(c.delta)},
                           {"delta_ci95", interval(c.ci95)},

@@ -46,11 +46,39 @@ std::string signed_text(double v) { return fmt("%+.3f", v); }
 
 }  // namespace
 
+std::string plural(const std::string& noun, std::size_t n) {
+  if (n == 1 || noun.empty() || noun.back() == 's') return noun;
+  return noun + "s";
+}
+
+// Local targets, one paragraph each rather than a row per unit: the
+// expected number of units hitting, the units by RAG, the least likely.
+std::string local_targets_summary(const sim::ScenarioResult& scenario) {
+  std::string out;
+  for (const auto& l : scenario.local_targets) {
+    const std::string units = std::to_string(l.units) + " " + plural(l.unit_name, l.units);
+    out += "\nlocal target " + l.id + (l.label.empty() ? "" : " (" + shortened(l.label, 60) + ")") + ", one per " +
+           l.unit_name + ":\n";
+    out += "  expected to hit: " + fmt("%.1f", l.expected_hits) + " of " + units + " " + interval_text(l.ci95) +
+           "\n";
+    out += "  RAG: " + std::to_string(l.green) + " green, " + std::to_string(l.amber) + " amber, " +
+           std::to_string(l.red) + " red\n";
+    std::string least;
+    for (const auto& id : l.least_likely) {
+      for (const auto& t : scenario.targets)
+        if (t.id == l.id && t.unit == id) least += (least.empty() ? "" : ", ") + id + " " + fmt("%.3f", t.p_hit);
+    }
+    out += "  least likely: " + least + "\n";
+  }
+  return out;
+}
+
 std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenario, double confidence) {
   std::vector<std::vector<std::string>> rows;
   const std::string achievable = "achievable@" + fmt("%.0f", confidence * 100) + "%";
   rows.push_back({"target", "by", "threshold", "P(hit)", "95% interval", achievable, "RAG"});
   for (const auto& t : scenario.targets) {
+    if (!t.unit.empty()) continue;  // local targets: summarised below
     const std::string ci = interval_text(t.ci95);
     if (t.composite) {
       rows.push_back({t.id, "", "composite", fmt("%.3f", t.p_hit), ci, "", rag_word(t.rag)});
@@ -68,6 +96,7 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
          std::to_string(info.periods.size()) + " periods from " + (info.periods.empty() ? "" : info.periods[0]) +
          ", scenario " + scenario.name + "\n\n";
   out += aligned(rows, {3, 4, 5});
+  out += local_targets_summary(scenario);
   return out;
 }
 
@@ -77,14 +106,26 @@ std::string comparison_table(const sim::RunResult& result, const graph::RagThres
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"scenario", "target", "P(hit)", "RAG", "change vs base", "95% interval (paired)"});
     for (const auto& t : result.base().targets)
-      rows.push_back({"base", t.id, fmt("%.3f", t.p_hit), rag_word(t.rag), "", ""});
+      if (t.unit.empty()) rows.push_back({"base", t.id, fmt("%.3f", t.p_hit), rag_word(t.rag), "", ""});
     for (const auto& c : result.comparison) {
+      if (!c.unit.empty()) continue;  // per unit: see the local targets below
       char ci[64];
       std::snprintf(ci, sizeof ci, "[%+.3f, %+.3f]", c.ci95.lo, c.ci95.hi);
       rows.push_back({c.scenario, c.target, fmt("%.3f", c.p_hit), rag_word(sim::rate(c.p_hit, rag)),
                       signed_text(c.delta), ci});
     }
     out += "\nScenarios, on common random numbers\n\n" + aligned(rows, {2, 4});
+    std::vector<std::vector<std::string>> local;
+    local.push_back({"scenario", "local target", "units expected to hit", "95% interval", "change vs base"});
+    const auto& base = result.base().local_targets;
+    for (const auto& sc : result.scenarios)
+      for (std::size_t t = 0; t < sc.local_targets.size() && t < base.size(); ++t) {
+        const auto& l = sc.local_targets[t];
+        local.push_back({sc.name, l.id, fmt("%.1f", l.expected_hits) + " of " + std::to_string(l.units),
+                         interval_text(l.ci95),
+                         &sc == &result.base() ? "" : signed_text(l.expected_hits - base[t].expected_hits)});
+      }
+    if (local.size() > 1) out += "\n" + aligned(local, {2, 3, 4});
   }
   bool any_response = false;
   for (const auto& sc : result.scenarios) any_response = any_response || !sc.responses.empty();

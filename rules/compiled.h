@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "rules/functions.h"
 
@@ -40,14 +42,32 @@ enum class Op : std::uint8_t {
 int arity(Op op);
 const char* to_string(Op op);
 
-// A constant, or the index of an array in the block workspace.
+// A constant, a column of the units table (constant within one unit: see
+// UnitColumns), or the index of an array in the block workspace.
 struct Operand {
   std::int32_t array = -1;
+  std::int32_t column = -1;
   double value = 0.0;
 
-  bool is_const() const { return array < 0; }
-  static Operand constant(double v) { return {-1, v}; }
-  static Operand at(std::int32_t a) { return {a, 0.0}; }
+  bool is_const() const { return array < 0 && column < 0; }
+  bool is_column() const { return column >= 0; }
+  static Operand constant(double v) { return {-1, -1, v}; }
+  static Operand at(std::int32_t a) { return {a, -1, 0.0}; }
+  static Operand column_of(std::int32_t c) { return {-1, c, 0.0}; }
+};
+
+// Values that are constant within a unit (plan-format.md section 9): the
+// units table's columns, then the columns the compiler derives by folding
+// operations on columns and constants (`base - 0.12` becomes a column, so it
+// costs nothing per sample). values[column][unit].
+struct UnitColumns {
+  std::size_t units = 0;
+  std::vector<std::vector<double>> values;
+
+  std::int32_t add(std::vector<double> column) {
+    values.push_back(std::move(column));
+    return static_cast<std::int32_t>(values.size() - 1);
+  }
 };
 
 struct Instruction {
@@ -55,13 +75,14 @@ struct Instruction {
   Distribution dist = Distribution::kNormal;  // kDraw only
   std::int32_t dst = 0;
   Operand a, b, c;
-  // kDraw: the draw's key (see sim/random_stream.h).
+  // kDraw: the draw's key (see sim/random_stream.h); the unit's part of it
+  // is the unit the instruction runs for.
   std::uint64_t key_node = 0;
-  std::uint64_t key_unit = 0;
   std::uint32_t key_site = 0;
   std::uint32_t key_period = 0;
-  // Index of the plan node this instruction computes (for messages).
+  // The plan node this instruction computes, and the period (for messages).
   std::uint32_t owner = 0;
+  std::uint32_t period = 0;
 };
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

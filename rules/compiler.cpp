@@ -25,6 +25,13 @@ Operand CodeBuilder::op(Op op, Operand a, Operand b, Operand c, std::uint32_t ow
   const int n = arity(op);
   if (a.is_const() && (n < 2 || b.is_const()) && (n < 3 || c.is_const()))
     return Operand::constant(apply(op, a.value, b.value, c.value));
+  auto unit_constant = [](const Operand& o) { return o.is_const() || o.is_column(); };
+  if (columns_ && unit_constant(a) && (n < 2 || unit_constant(b)) && (n < 3 || unit_constant(c))) {
+    auto at = [&](const Operand& o, std::size_t u) { return o.is_column() ? columns_->values[o.column][u] : o.value; };
+    std::vector<double> folded(columns_->units);
+    for (std::size_t u = 0; u < folded.size(); ++u) folded[u] = apply(op, at(a, u), at(b, u), at(c, u));
+    return Operand::column_of(columns_->add(std::move(folded)));
+  }
   release(a);
   if (n >= 2) release(b);
   if (n >= 3) release(c);
@@ -35,7 +42,7 @@ Operand CodeBuilder::op(Op op, Operand a, Operand b, Operand c, std::uint32_t ow
   in.b = b;
   in.c = c;
   in.owner = owner;
-  code_.push_back(in);
+  emit(in);
   return Operand::at(in.dst);
 }
 
@@ -231,7 +238,6 @@ Operand Compiler::draw(const Expr& e, Distribution d, int period) {
   in.b = params.size() > 1 ? params[1] : Operand{};
   in.c = params.size() > 2 ? params[2] : Operand{};
   in.key_node = ctx_.key_node;
-  in.key_unit = ctx_.key_unit;
   auto site = sites_.find(&e);
   in.key_site = ctx_.site_base + (site == sites_.end() ? 0u : site->second);
   in.key_period = ctx_.draw_period ? *ctx_.draw_period : static_cast<std::uint32_t>(period);

@@ -34,11 +34,20 @@ inline constexpr std::int32_t kTempBase = 1 << 28;
 // Accumulates the instructions of a program and hands out temporaries.
 class CodeBuilder {
  public:
+  // With `columns`, operations on columns and constants fold into new
+  // derived columns instead of emitting code.
+  explicit CodeBuilder(UnitColumns* columns = nullptr) : columns_(columns) {}
+  // The period stamped on the instructions emitted from now on.
+  void set_period(int period) { period_ = static_cast<std::uint32_t>(period); }
   std::int32_t new_temp();
   void release(const Operand& o);
-  void emit(const Instruction& in) { code_.push_back(in); }
+  void emit(Instruction in) {
+    in.period = period_;
+    code_.push_back(in);
+  }
   // Emits `op` over the operands into a new temporary (releasing operands
-  // that are temporaries), or folds it to a constant when all are constants.
+  // that are temporaries), or folds it: to a constant when all operands are
+  // constants, to a derived column when they are columns and constants.
   Operand op(Op op, Operand a, Operand b, Operand c, std::uint32_t owner);
   std::vector<Instruction>& code() { return code_; }
   std::int32_t temps_used() const { return temps_high_; }
@@ -47,6 +56,8 @@ class CodeBuilder {
   std::vector<Instruction> code_;
   std::vector<std::int32_t> free_;
   std::int32_t temps_high_ = 0;
+  UnitColumns* columns_ = nullptr;
+  std::uint32_t period_ = 0;
 };
 
 // What the compiler needs to know about names; implemented by the plan compiler.
@@ -68,7 +79,6 @@ struct CompileContext {
   std::string node;
   std::uint32_t owner = 0;     // node index, copied into every instruction
   std::uint64_t key_node = 0;  // stable hash of the node's name
-  std::uint64_t key_unit = 0;
   std::uint32_t site_base = 0;  // added to each draw's position (several expressions per node)
   // Period used in draw keys: the period compiled, or a fixed one for draws
   // made once per sample (then all periods share the draw).

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "graph/program.h"
@@ -28,27 +29,51 @@ class Workspace {
   std::vector<double> scratch_;
 };
 
+// What a kernel needs besides its instruction: the block, and the unit the
+// local stage runs for (key 0 and no values in the plan-wide stages).
+struct KernelContext {
+  std::size_t n = 0;  // samples in the block (<= kBlockSize)
+  std::uint64_t seed = 0;
+  std::uint64_t block = 0;
+  std::uint64_t unit_key = 0;
+  const double* unit_values = nullptr;  // the unit's columns (graph::ProgramUnits::row)
+};
+
+// Where a NaN came from: an instruction and, in the local stage, the unit.
+struct NanSource {
+  std::size_t instruction = 0;
+  std::size_t unit = 0;
+  bool local = false;
+};
+
 class BlockEvaluator {
  public:
-  using Kernel = void (*)(const rules::Instruction& in, Workspace& ws, std::size_t n, std::uint64_t seed,
-                          std::uint64_t block);
+  using Kernel = void (*)(const rules::Instruction& in, Workspace& ws, const KernelContext& ctx);
 
   BlockEvaluator(const graph::Program& program, std::uint64_t seed);
 
-  // Evaluates every period of block `block` (its first n samples; n <=
-  // kBlockSize) into ws.
+  // The stages of graph::Program for block `block` (its first n samples;
+  // n <= kBlockSize): before_units, then units(u) for each unit in order,
+  // then after_units. run() does all of them.
+  void before_units(std::uint64_t block, std::size_t n, Workspace& ws) const;
+  void unit(std::uint64_t block, std::size_t n, std::size_t unit, Workspace& ws) const;
+  void after_units(std::uint64_t block, std::size_t n, Workspace& ws) const;
   void run(std::uint64_t block, std::size_t n, Workspace& ws) const;
 
   // Where the NaN in `array` at sample i of the block came from: replays the
-  // block noting, for sample i, which instruction wrote each operand and
-  // whether each result was NaN, then walks back from the last write of
-  // `array` along NaN operands (for if(), only the branch taken) to the
-  // instruction that made a NaN from operands that were not NaN. Returns
-  // code.size() when `array` is not NaN at sample i.
-  std::size_t nan_origin(std::uint64_t block, std::size_t n, std::size_t i, std::int32_t array,
-                         Workspace& ws) const;
+  // block noting, for sample i, which step (an instruction, for a unit)
+  // wrote each operand and whether each result was NaN, then walks back
+  // from the last write of `array` along NaN operands (for if(), only the
+  // branch taken) to the step that made a NaN from operands that were not
+  // NaN. `unit` >= 0 looks at `array` as the local stage of that unit left
+  // it. Returns nullopt when `array` is not NaN at sample i.
+  std::optional<NanSource> nan_origin(std::uint64_t block, std::size_t n, std::size_t i, std::int32_t array,
+                                      std::optional<std::size_t> unit, Workspace& ws) const;
 
  private:
+  KernelContext context(std::uint64_t block, std::size_t n) const { return {n, seed_, block, 0, nullptr}; }
+  void run_range(std::size_t begin, std::size_t end, const KernelContext& ctx, Workspace& ws) const;
+
   const graph::Program& program_;
   std::uint64_t seed_;
   std::vector<Kernel> kernels_;

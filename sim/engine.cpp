@@ -31,9 +31,14 @@ std::uint64_t estimate_memory(const Program& program, std::uint64_t samples, int
     measures += v.measures.size();
     targets += v.targets.size();
   }
+  std::uint64_t local_stats = 0;  // per unit: hit counts and measure sums, per partial block
+  for (const auto& v : program.variants)
+    local_stats += (v.local_targets.size() * 4 + v.local_measures.size() * static_cast<std::size_t>(program.periods)) *
+                   program.units.count() * 8;
   const std::uint64_t kept = measures * static_cast<std::uint64_t>(program.periods) * samples * sizeof(double);
-  const std::uint64_t per_thread = program.arrays * kBlockSize * sizeof(double) + targets * kBlockSize;
-  return kept + per_thread * static_cast<std::uint64_t>(std::max(threads, 1)) + (16u << 20);
+  const std::uint64_t per_thread = program.arrays * kBlockSize * sizeof(double) + targets * kBlockSize * 5;
+  const std::uint64_t t = static_cast<std::uint64_t>(std::max(threads, 1));
+  return kept + per_thread * t + local_stats * (t * 9) + (16u << 20);
 }
 
 namespace {
@@ -49,14 +54,22 @@ struct VariantLayout {
   std::vector<std::size_t> milestones;  // per target: first milestone's count
   std::size_t measure_sums = 0, available_sums = 0, demand_sums = 0;
   std::size_t kept = 0;  // first kept-values vector (measure x period), when quantiles are kept
+  // Local targets, per target t and unit u at [t * units + u]; milestones
+  // at local_milestones[t] + u * (t's milestones) + m.
+  std::size_t local_hits = 0, local_nans = 0, local_paired = 0;
+  std::vector<std::size_t> local_milestones;
+  std::size_t unit_count = 0, unit_count_squares = 0;  // per local target: sums over samples
+  std::size_t local_measure_sums = 0;                  // [(measure * units + u) * periods + period]
+  std::size_t first_target = 0, first_local_target = 0;  // flags in ThreadState, first_nan slots
 };
 
 struct Layout {
   std::size_t periods = 0;
+  std::size_t units = 0;
   std::vector<VariantLayout> variants;
-  std::size_t counts = 0, sums = 0, kept = 0, targets = 0;
+  std::size_t counts = 0, sums = 0, kept = 0, targets = 0, local_targets = 0;
 
-  Layout(const Program& p, bool keep) : periods(static_cast<std::size_t>(p.periods)) {
+  Layout(const Program& p, bool keep) : periods(static_cast<std::size_t>(p.periods)), units(p.units.count()) {
     for (std::size_t v = 0; v < p.variants.size(); ++v) {
       const VariantOutputs& o = p.variants[v];
       VariantLayout l;
@@ -65,6 +78,17 @@ struct Layout {
       l.nans = counts, counts += T;
       l.paired = counts, counts += v == 0 ? 0 : 2 * T;  // n10, n01 against the base
       for (const auto& t : o.targets) l.milestones.push_back(counts), counts += t.milestones.size();
+      const std::size_t L = o.local_targets.size();
+      l.local_hits = counts, counts += L * units;
+      l.local_nans = counts, counts += L * units;
+      l.local_paired = counts, counts += v == 0 ? 0 : 2 * L * units;
+      for (const auto& t : o.local_targets) l.local_milestones.push_back(counts), counts += t.milestones.size() * units;
+      l.unit_count = counts, counts += L;
+      l.unit_count_squares = counts, counts += L;
+      l.local_measure_sums = sums, sums += o.local_measures.size() * units * periods;
+      l.first_target = targets;
+      l.first_local_target = local_targets;
+      local_targets += L;
       l.shorts = counts, counts += o.resources.size() * periods;
       l.triggered = counts, counts += o.responses.size();
       l.first_on = counts, counts += o.responses.size();
@@ -81,9 +105,12 @@ struct Layout {
 struct BlockStats {
   std::vector<double> sums;
   std::vector<std::uint64_t> counts;
-  std::vector<std::uint64_t> first_nan;  // per variant x target: first sample where its measure was NaN
+  // Per variant x target, then per variant x local target: the first sample
+  // where its measure was NaN (for local ones, sample * units + unit).
+  std::vector<std::uint64_t> first_nan;
 
-  explicit BlockStats(const Layout& l) : sums(l.sums), counts(l.counts), first_nan(l.targets, kNoSample) {}
+  explicit BlockStats(const Layout& l)
+      : sums(l.sums), counts(l.counts), first_nan(l.targets + l.local_targets, kNoSample) {}
   void clear() {
     std::fill(sums.begin(), sums.end(), 0.0);
     std::fill(counts.begin(), counts.end(), 0);
@@ -93,8 +120,12 @@ struct BlockStats {
 
 struct ThreadState {
   Workspace ws;
-  std::vector<std::uint8_t> hit;  // variants x targets x kBlockSize flags
-  ThreadState(const Program& p, const Layout& l) : ws(p), hit(l.targets * kBlockSize) {}
+  std::vector<std::uint8_t> hit;        // variants x targets x kBlockSize flags
+  std::vector<std::uint8_t> local_hit;  // variants x local targets x kBlockSize flags, of the current unit
+  std::vector<std::uint32_t> units_hitting;  // variants x local targets x kBlockSize counts
+  ThreadState(const Program& p, const Layout& l)
+      : ws(p), hit(l.targets * kBlockSize), local_hit(l.local_targets * kBlockSize),
+        units_hitting(l.local_targets * kBlockSize) {}
 };
 
 // Neumaier's compensated sum: the rounding error of each addition is
@@ -111,58 +142,119 @@ struct CompensatedSum {
   double value() const { return sum + c; }
 };
 
+// A block's sum in a fixed order: eight interleaved compensated sums
+// (Neumaier, written without branches so the compiler vectorises them),
+// then added up compensated. Blocks are merged with CompensatedSum in block
+// order.
 double sum_of(const double* x, std::size_t n) {
+  std::array<double, 8> sum{}, carry{};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (std::size_t l = 0; l < 8; ++l) {
+      const double v = x[i + l], t = sum[l] + v;
+      carry[l] += std::fabs(sum[l]) >= std::fabs(v) ? (sum[l] - t) + v : (v - t) + sum[l];
+      sum[l] = t;
+    }
   CompensatedSum s;
-  for (std::size_t i = 0; i < n; ++i) s.add(x[i]);
+  for (std::size_t l = 0; l < 8; ++l) s.add(sum[l]);
+  for (std::size_t l = 0; l < 8; ++l) s.add(carry[l]);
+  for (; i < n; ++i) s.add(x[i]);
   return s.value();
 }
 
-// Hit flags and counts of one variant's targets in a block.
-void count_targets(const VariantOutputs& o, const VariantLayout& l, std::size_t first_target, std::uint64_t first,
-                   std::size_t n, ThreadState& ts, BlockStats& out) {
-  for (std::size_t t = 0; t < o.targets.size(); ++t) {
-    const graph::TargetOutput& target = o.targets[t];
-    std::uint8_t* hit = ts.hit.data() + (first_target + t) * kBlockSize;
-    if (!target.composite()) {
-      const double* x = ts.ws.array(target.array);
-      const double thr = target.threshold;
-      if (target.direction == Direction::kAtMost)
-        for (std::size_t i = 0; i < n; ++i) hit[i] = x[i] <= thr;
+double threshold_of(double value, std::int32_t column, const double* unit_values) {
+  return column >= 0 ? unit_values[column] : value;
+}
+
+// Where one target's counts go in BlockStats.
+struct TargetSlots {
+  std::size_t hits = 0, nans = 0, milestones = 0;  // milestone m at milestones + m
+};
+
+// Hit flags of one target in a block (parts' flags at flags + part *
+// kBlockSize), its hits, NaNs and milestone hits. Returns the first sample
+// of the block whose measure is NaN, or n.
+std::size_t count_target(const graph::TargetOutput& target, const Workspace& ws, const double* unit_values,
+                         const std::uint8_t* flags, std::size_t n, std::uint8_t* hit, const TargetSlots& at,
+                         BlockStats& out) {
+  std::size_t first_nan = n;
+  if (!target.composite()) {
+    const double* x = ws.array(target.array);
+    const double thr = threshold_of(target.threshold, target.threshold_column, unit_values);
+    if (target.direction == Direction::kAtMost)
+      for (std::size_t i = 0; i < n; ++i) hit[i] = x[i] <= thr;
+    else
+      for (std::size_t i = 0; i < n; ++i) hit[i] = x[i] >= thr;
+    std::uint64_t nans = 0;
+    for (std::size_t i = 0; i < n; ++i) nans += std::isnan(x[i]);
+    if (nans) {
+      out.counts[at.nans] = nans;
+      first_nan = static_cast<std::size_t>(std::find_if(x, x + n, [](double v) { return std::isnan(v); }) - x);
+    }
+    for (std::size_t m = 0; m < target.milestones.size(); ++m) {
+      const auto& ms = target.milestones[m];
+      const double* y = ws.array(ms.array);
+      const double mt = threshold_of(ms.threshold, ms.threshold_column, unit_values);
+      std::uint64_t mh = 0;
+      if (ms.direction == Direction::kAtMost)
+        for (std::size_t i = 0; i < n; ++i) mh += y[i] <= mt;
       else
-        for (std::size_t i = 0; i < n; ++i) hit[i] = x[i] >= thr;
-      std::uint64_t nans = 0;
-      for (std::size_t i = 0; i < n; ++i) nans += std::isnan(x[i]);
-      if (nans) {
-        out.counts[l.nans + t] = nans;
-        for (std::size_t i = 0; i < n; ++i)
-          if (std::isnan(x[i])) {
-            out.first_nan[first_target + t] = first + i;
-            break;
-          }
-      }
-      for (std::size_t m = 0; m < target.milestones.size(); ++m) {
-        const auto& ms = target.milestones[m];
-        const double* y = ts.ws.array(ms.array);
-        std::uint64_t mh = 0;
-        if (ms.direction == Direction::kAtMost)
-          for (std::size_t i = 0; i < n; ++i) mh += y[i] <= ms.threshold;
-        else
-          for (std::size_t i = 0; i < n; ++i) mh += y[i] >= ms.threshold;
-        out.counts[l.milestones[t] + m] = mh;
-      }
-    } else {
-      const int need = target.combine == graph::Combine::kAllOf   ? static_cast<int>(target.parts.size())
-                       : target.combine == graph::Combine::kAnyOf ? 1
-                                                                  : target.at_least_count;
-      for (std::size_t i = 0; i < n; ++i) {
-        int got = 0;
-        for (std::size_t part : target.parts) got += ts.hit[(first_target + part) * kBlockSize + i];
-        hit[i] = got >= need;
+        for (std::size_t i = 0; i < n; ++i) mh += y[i] >= mt;
+      out.counts[at.milestones + m] = mh;
+    }
+  } else {
+    const int need = target.combine == graph::Combine::kAllOf   ? static_cast<int>(target.parts.size())
+                     : target.combine == graph::Combine::kAnyOf ? 1
+                                                                : target.at_least_count;
+    for (std::size_t i = 0; i < n; ++i) {
+      int got = 0;
+      for (std::size_t part : target.parts) got += flags[part * kBlockSize + i];
+      hit[i] = got >= need;
+    }
+  }
+  std::uint64_t hits = 0;
+  for (std::size_t i = 0; i < n; ++i) hits += hit[i];
+  out.counts[at.hits] = hits;
+  return first_nan;
+}
+
+// Samples where only the variant hits (n10) and where only the base does (n01).
+void count_paired(const std::uint8_t* h1, const std::uint8_t* h0, std::size_t n, std::uint64_t& n10,
+                  std::uint64_t& n01) {
+  n10 = n01 = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    n10 += h1[i] & (h0[i] ^ 1u);
+    n01 += h0[i] & (h1[i] ^ 1u);
+  }
+}
+
+// After the local stage of unit u: every variant's local targets and measures for that unit.
+void count_unit(const Program& p, const Layout& layout, std::size_t u, std::uint64_t first, std::size_t n,
+                ThreadState& ts, BlockStats& out) {
+  const std::size_t U = layout.units, P = layout.periods;
+  const double* unit_values = p.units.row(u);
+  for (std::size_t v = 0; v < p.variants.size(); ++v) {
+    const VariantOutputs& o = p.variants[v];
+    const VariantLayout& l = layout.variants[v];
+    std::uint8_t* flags = ts.local_hit.data() + l.first_local_target * kBlockSize;
+    for (std::size_t t = 0; t < o.local_targets.size(); ++t) {
+      const graph::TargetOutput& target = o.local_targets[t];
+      const std::size_t k = t * U + u;
+      const TargetSlots at{l.local_hits + k, l.local_nans + k, l.local_milestones[t] + u * target.milestones.size()};
+      std::uint8_t* hit = flags + t * kBlockSize;
+      const std::size_t nan_at = count_target(target, ts.ws, unit_values, flags, n, hit, at, out);
+      std::uint64_t& first_nan = out.first_nan[layout.targets + l.first_local_target + t];
+      if (nan_at < n) first_nan = std::min<std::uint64_t>(first_nan, (first + nan_at) * U + u);
+      std::uint32_t* count = ts.units_hitting.data() + (l.first_local_target + t) * kBlockSize;
+      for (std::size_t i = 0; i < n; ++i) count[i] += hit[i];
+      if (v > 0) {
+        const std::uint8_t* h0 = ts.local_hit.data() + t * kBlockSize;  // the base's flags come first
+        count_paired(hit, h0, n, out.counts[l.local_paired + 2 * k], out.counts[l.local_paired + 2 * k + 1]);
       }
     }
-    std::uint64_t hits = 0;
-    for (std::size_t i = 0; i < n; ++i) hits += hit[i];
-    out.counts[l.hits + t] = hits;
+    for (std::size_t m = 0; m < o.local_measures.size(); ++m)
+      for (std::size_t q = 0; q < P; ++q)
+        out.sums[l.local_measure_sums + (m * U + u) * P + q] = sum_of(ts.ws.array(o.local_measures[m].arrays[q]), n);
   }
 }
 
@@ -170,30 +262,44 @@ void count_targets(const VariantOutputs& o, const VariantLayout& l, std::size_t 
 void evaluate_block(const Program& p, const Layout& layout, const BlockEvaluator& eval, std::uint64_t b,
                     std::size_t n, ThreadState& ts, BlockStats& out, std::vector<std::vector<double>>& kept) {
   out.clear();
-  eval.run(b, n, ts.ws);
   const std::uint64_t first = b * kBlockSize;
   const std::size_t P = layout.periods;
+  eval.before_units(b, n, ts.ws);
+  if (layout.units > 0) {
+    std::fill(ts.units_hitting.begin(), ts.units_hitting.end(), 0u);
+    for (std::size_t u = 0; u < layout.units; ++u) {
+      eval.unit(b, n, u, ts.ws);
+      count_unit(p, layout, u, first, n, ts, out);
+    }
+    for (std::size_t v = 0; v < p.variants.size(); ++v) {
+      const VariantLayout& l = layout.variants[v];
+      for (std::size_t t = 0; t < p.variants[v].local_targets.size(); ++t) {
+        const std::uint32_t* count = ts.units_hitting.data() + (l.first_local_target + t) * kBlockSize;
+        std::uint64_t sum = 0, squares = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          sum += count[i];
+          squares += static_cast<std::uint64_t>(count[i]) * count[i];
+        }
+        out.counts[l.unit_count + t] = sum;
+        out.counts[l.unit_count_squares + t] = squares;
+      }
+    }
+  }
+  eval.after_units(b, n, ts.ws);
 
-  std::size_t first_target = 0;
   for (std::size_t v = 0; v < p.variants.size(); ++v) {
     const VariantOutputs& o = p.variants[v];
     const VariantLayout& l = layout.variants[v];
-    count_targets(o, l, first_target, first, n, ts, out);
-    if (v > 0) {
-      // Paired outcomes against the base (variant 0, whose flags come first).
-      for (std::size_t t = 0; t < o.targets.size(); ++t) {
-        const std::uint8_t* h1 = ts.hit.data() + (first_target + t) * kBlockSize;
-        const std::uint8_t* h0 = ts.hit.data() + t * kBlockSize;
-        std::uint64_t n10 = 0, n01 = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-          n10 += h1[i] & (h0[i] ^ 1u);
-          n01 += h0[i] & (h1[i] ^ 1u);
-        }
-        out.counts[l.paired + 2 * t] = n10;
-        out.counts[l.paired + 2 * t + 1] = n01;
-      }
+    const std::size_t first_target = l.first_target;
+    std::uint8_t* flags = ts.hit.data() + first_target * kBlockSize;
+    for (std::size_t t = 0; t < o.targets.size(); ++t) {
+      const TargetSlots at{l.hits + t, l.nans + t, o.targets[t].milestones.empty() ? 0 : l.milestones[t]};
+      const std::size_t nan_at = count_target(o.targets[t], ts.ws, nullptr, flags, n, flags + t * kBlockSize, at, out);
+      if (nan_at < n) out.first_nan[first_target + t] = first + nan_at;
+      if (v > 0)  // paired outcomes against the base (variant 0, whose flags come first)
+        count_paired(flags + t * kBlockSize, ts.hit.data() + t * kBlockSize, n, out.counts[l.paired + 2 * t],
+                     out.counts[l.paired + 2 * t + 1]);
     }
-    first_target += o.targets.size();
 
     for (std::size_t m = 0; m < o.measures.size(); ++m)
       for (std::size_t q = 0; q < P; ++q) {
@@ -251,6 +357,86 @@ Summary summarise(std::vector<double>& values, double sum, std::uint64_t samples
 
 Interval around(double centre, double half) { return {centre - half, centre + half}; }
 
+// The paired comparison of a variant's P(hit) against the base's p0 (see Comparison).
+Comparison compare(const std::string& scenario, const std::string& target, double p1, double p0, double n10,
+                   double n01, double n) {
+  Comparison c{scenario, target, p1, (n10 - n01) / n, {}, {}, {}};
+  const double var = std::max(0.0, (n10 + n01) / n - c.delta * c.delta);
+  c.ci95 = around(c.delta, kZ95 * std::sqrt(var / n));
+  c.unpaired_ci95 = around(c.delta, kZ95 * std::sqrt(p0 * (1.0 - p0) / n + p1 * (1.0 - p1) / n));
+  return c;
+}
+
+// Variant v's local targets (per unit, and their summaries across units)
+// and local measures (the mean per unit and period).
+void add_local_results(const Program& p, const Layout& layout, std::size_t v, const std::vector<std::uint64_t>& counts,
+                       const std::vector<CompensatedSum>& sums, std::uint64_t samples, RunResult& result,
+                       ScenarioResult& sc) {
+  const VariantOutputs& o = p.variants[v];
+  const VariantLayout& l = layout.variants[v];
+  const std::size_t U = layout.units, P = layout.periods;
+  const double n = static_cast<double>(samples);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t t = 0; t < o.local_targets.size(); ++t) {
+    const graph::TargetOutput& target = o.local_targets[t];
+    LocalTargetSummary summary{target.id, target.label, p.units.name, U, 0.0, {}, 0, 0, 0, {}};
+    std::vector<std::pair<double, std::size_t>> by_p_hit;
+    for (std::size_t u = 0; u < U; ++u) {
+      const std::size_t k = t * U + u;
+      const double* row = p.units.row(u);
+      TargetResult tr;
+      tr.id = target.id;
+      tr.unit = p.units.ids[u];
+      tr.label = target.label;
+      tr.composite = target.composite();
+      const std::uint64_t hits = counts[l.local_hits + k];
+      tr.p_hit = static_cast<double>(hits) / n;
+      tr.ci95 = wilson_interval(hits, samples);
+      tr.rag = rate(tr.p_hit, p.rag);
+      if (!tr.composite) {
+        tr.measure = target.measure;
+        tr.direction = target.direction;
+        tr.threshold = threshold_of(target.threshold, target.threshold_column, row);
+        tr.by = target.by;
+        tr.p10 = tr.p50 = tr.p90 = tr.achievable = nan;
+        for (std::size_t m = 0; m < target.milestones.size(); ++m) {
+          const auto& ms = target.milestones[m];
+          const std::uint64_t mh = counts[l.local_milestones[t] + u * target.milestones.size() + m];
+          tr.milestones.push_back({ms.by, ms.direction, threshold_of(ms.threshold, ms.threshold_column, row),
+                                   static_cast<double>(mh) / n, wilson_interval(mh, samples)});
+        }
+      }
+      (tr.rag == Rag::kGreen ? summary.green : tr.rag == Rag::kAmber ? summary.amber : summary.red) += 1;
+      by_p_hit.emplace_back(tr.p_hit, u);
+      if (v > 0) {
+        // The base's local targets come after its plan-wide ones, unit by unit.
+        const double p0 = result.scenarios[0].targets[p.variants[0].targets.size() + k].p_hit;
+        Comparison c = compare(o.name, target.id, tr.p_hit, p0, static_cast<double>(counts[l.local_paired + 2 * k]),
+                               static_cast<double>(counts[l.local_paired + 2 * k + 1]), n);
+        c.unit = tr.unit;
+        result.comparison.push_back(std::move(c));
+      }
+      sc.targets.push_back(std::move(tr));
+    }
+    // E[count] and its interval from the per-sample count's mean and variance.
+    const double mean = static_cast<double>(counts[l.unit_count + t]) / n;
+    const double var = std::max(0.0, static_cast<double>(counts[l.unit_count_squares + t]) / n - mean * mean);
+    summary.expected_hits = mean;
+    summary.ci95 = around(mean, kZ95 * std::sqrt(var / n));
+    std::stable_sort(by_p_hit.begin(), by_p_hit.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < by_p_hit.size() && i < 5; ++i) summary.least_likely.push_back(p.units.ids[by_p_hit[i].second]);
+    sc.local_targets.push_back(std::move(summary));
+  }
+  for (std::size_t m = 0; m < o.local_measures.size(); ++m)
+    for (std::size_t u = 0; u < U; ++u) {
+      MeasureResult mr{o.local_measures[m].id, o.local_measures[m].label, {}, p.units.ids[u]};
+      for (std::size_t q = 0; q < P; ++q)
+        mr.periods.push_back({sums[l.local_measure_sums + (m * U + u) * P + q].value() / n, nan, nan, nan, nan, nan});
+      sc.measures.push_back(std::move(mr));
+    }
+}
+
 }  // namespace
 
 RunResult run(const Program& p, const RunOptions& options) {
@@ -265,7 +451,7 @@ RunResult run(const Program& p, const RunOptions& options) {
   std::vector<std::vector<double>> kept(layout.kept, std::vector<double>(samples));
   std::vector<CompensatedSum> sums(layout.sums);
   std::vector<std::uint64_t> counts(layout.counts, 0);
-  std::vector<std::uint64_t> first_nan(layout.targets, kNoSample);
+  std::vector<std::uint64_t> first_nan(layout.targets + layout.local_targets, kNoSample);
 
   tbb::task_arena arena(threads);
   tbb::enumerable_thread_specific<ThreadState> states(std::cref(p), std::cref(layout));
@@ -329,7 +515,7 @@ RunResult run(const Program& p, const RunOptions& options) {
       });
     });
     for (std::size_t m = 0; m < o.measures.size(); ++m) {
-      MeasureResult mr{o.measures[m].id, o.measures[m].label, {}};
+      MeasureResult mr{o.measures[m].id, o.measures[m].label, {}, {}};
       for (std::size_t q = 0; q < P; ++q) mr.periods.push_back(summaries[m * P + q].period);
       sc.measures.push_back(std::move(mr));
     }
@@ -375,50 +561,52 @@ RunResult run(const Program& p, const RunOptions& options) {
           tr.milestones.push_back({ms.by, ms.direction, ms.threshold, probability(mh), wilson_interval(mh, samples)});
         }
       }
-      if (v > 0) {
-        const double p0 = result.scenarios[0].targets[t].p_hit;
-        const double n10 = static_cast<double>(counts[l.paired + 2 * t]);
-        const double n01 = static_cast<double>(counts[l.paired + 2 * t + 1]);
-        Comparison c{o.name, target.id, tr.p_hit, (n10 - n01) / n, {}, {}};
-        const double var = std::max(0.0, (n10 + n01) / n - c.delta * c.delta);
-        c.ci95 = around(c.delta, kZ95 * std::sqrt(var / n));
-        c.unpaired_ci95 =
-            around(c.delta, kZ95 * std::sqrt(p0 * (1.0 - p0) / n + tr.p_hit * (1.0 - tr.p_hit) / n));
-        result.comparison.push_back(std::move(c));
-      }
+      if (v > 0)
+        result.comparison.push_back(compare(o.name, target.id, tr.p_hit, result.scenarios[0].targets[t].p_hit,
+                                            static_cast<double>(counts[l.paired + 2 * t]),
+                                            static_cast<double>(counts[l.paired + 2 * t + 1]), n));
       sc.targets.push_back(std::move(tr));
     }
+    add_local_results(p, layout, v, counts, sums, samples, result, sc);
     result.scenarios.push_back(std::move(sc));
   }
 
-  // The first target (variant by variant, in program order) whose measure
-  // was NaN, its first such sample, and where that NaN came from.
-  std::size_t first_target = 0;
+  // The first target (variant by variant, in program order; plan-wide
+  // targets, then local ones) whose measure was NaN, its first such sample,
+  // and where that NaN came from.
   for (std::size_t v = 0; v < p.variants.size() && !result.nan; ++v) {
     const VariantOutputs& o = p.variants[v];
-    for (std::size_t t = 0; t < o.targets.size() && !result.nan; ++t) {
-      const std::uint64_t nans = counts[layout.variants[v].nans + t];
-      if (!nans) continue;
+    const VariantLayout& l = layout.variants[v];
+    auto report = [&](const graph::TargetOutput& target, std::uint64_t nans, std::uint64_t sample,
+                      std::optional<std::size_t> unit) {
       NanReport nan;
       nan.scenario = o.name;
-      nan.target = o.targets[t].id;
+      nan.target = target.id;
       nan.samples = nans;
-      nan.first_sample = first_nan[first_target + t];
-      const std::uint64_t b = nan.first_sample / kBlockSize;
+      nan.first_sample = sample;
+      const std::uint64_t b = sample / kBlockSize;
       ThreadState ts(p, layout);
       const auto nb = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
-      const std::size_t k = eval.nan_origin(b, nb, static_cast<std::size_t>(nan.first_sample % kBlockSize),
-                                            o.targets[t].array, ts.ws);
-      if (k < p.code.size()) {
-        nan.node = p.owners[p.code[k].owner];
-        nan.period = static_cast<int>(std::upper_bound(p.period_begin.begin(), p.period_begin.end(), k) -
-                                      p.period_begin.begin()) -
-                     1;
+      auto source = eval.nan_origin(b, nb, static_cast<std::size_t>(sample % kBlockSize), target.array, unit, ts.ws);
+      if (source) {
+        const rules::Instruction& in = p.code[source->instruction];
+        nan.node = p.owners[in.owner];
+        nan.period = static_cast<int>(in.period);
+        if (source->local) nan.unit = p.units.ids[source->unit];
       }
       result.nan = nan;
       result.summary.stop = StopReason::kNaN;
+    };
+    for (std::size_t t = 0; t < o.targets.size() && !result.nan; ++t)
+      if (const std::uint64_t nans = counts[l.nans + t])
+        report(o.targets[t], nans, first_nan[l.first_target + t], std::nullopt);
+    for (std::size_t t = 0; t < o.local_targets.size() && !result.nan; ++t) {
+      std::uint64_t nans = 0;
+      for (std::size_t u = 0; u < layout.units; ++u) nans += counts[l.local_nans + t * layout.units + u];
+      if (!nans) continue;
+      const std::uint64_t code = first_nan[layout.targets + l.first_local_target + t];
+      report(o.local_targets[t], nans, code / layout.units, static_cast<std::size_t>(code % layout.units));
     }
-    first_target += o.targets.size();
   }
   result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

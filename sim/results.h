@@ -32,6 +32,7 @@ struct MilestoneResult {
 
 struct TargetResult {
   std::string id;
+  std::string unit;  // a local target's unit id; empty for plan-wide targets
   std::string label;
   bool composite = false;
   // Measure targets only
@@ -41,6 +42,7 @@ struct TargetResult {
   int by = 0;
   double p10 = 0.0, p50 = 0.0, p90 = 0.0;  // the measure in period `by`
   double achievable = 0.0;                 // at the plan's confidence
+  // (per-unit values are not kept: for local targets these are NaN)
   std::vector<double> distribution;        // kDistributionLevels quantiles, when values were kept
   std::vector<MilestoneResult> milestones;
   // All targets
@@ -62,6 +64,7 @@ struct MeasureResult {
   std::string id;
   std::string label;
   std::vector<PeriodSummary> periods;
+  std::string unit;  // a local measure's unit id (only the mean is kept per unit)
 };
 
 struct ResourcePeriod {
@@ -83,9 +86,23 @@ struct ResponseResult {
   double mean_first_period = 0.0;  // mean first period on, given it triggers (NaN if it never does)
 };
 
+// A local target across the units: how many are expected to hit it.
+struct LocalTargetSummary {
+  std::string id;
+  std::string label;
+  std::string unit_name;  // what one unit is called ("area")
+  std::size_t units = 0;
+  double expected_hits = 0.0;  // E[units hitting] = the sum of the units' P(hit)
+  Interval ci95;               // of that expectation, from the per-sample count's variance
+  std::size_t green = 0, amber = 0, red = 0;  // units by RAG
+  std::vector<std::string> least_likely;      // up to five unit ids, lowest P(hit) first
+};
+
 struct ScenarioResult {
   std::string name = "base";
+  // Plan-wide targets, then each local target once per unit (in unit order).
   std::vector<TargetResult> targets;
+  std::vector<LocalTargetSummary> local_targets;
   std::vector<MeasureResult> measures;
   std::vector<ResourceResult> resources;
   std::vector<ResponseResult> responses;
@@ -107,6 +124,7 @@ struct Comparison {
   double delta = 0.0;
   Interval ci95;
   Interval unpaired_ci95;
+  std::string unit;  // for local targets
 };
 
 // A NaN reached a target: where it first appeared, so the user can fix it.
@@ -114,6 +132,7 @@ struct NanReport {
   std::string scenario;     // the variant it happened in
   std::string target;       // the first target whose measure was NaN
   std::string node;         // the node whose computation first produced NaN
+  std::string unit;         // ...in this unit, when it is local
   int period = 0;
   std::uint64_t samples = 0;       // samples in which that target's measure was NaN
   std::uint64_t first_sample = 0;  // replay this sample to see it

@@ -478,9 +478,12 @@ targets:
   EXPECT_EQ(p.period_labels, (std::vector<std::string>{"2003-04", "2003-07", "2003-10", "2004-01"}));
   EXPECT_DOUBLE_EQ(p.confidence, 0.9);
   EXPECT_DOUBLE_EQ(p.rag.green, 0.7);
-  EXPECT_EQ(p.period_begin.size(), 5u);
-  EXPECT_TRUE(std::is_sorted(p.period_begin.begin(), p.period_begin.end()));
-  EXPECT_EQ(p.period_begin.back(), p.code.size());
+  // Without units every instruction is in the first stage, period by period.
+  EXPECT_EQ(p.local_begin, p.code.size());
+  EXPECT_EQ(p.local_end, p.code.size());
+  EXPECT_TRUE(std::is_sorted(p.code.begin(), p.code.end(),
+                             [](const auto& a, const auto& b) { return a.period < b.period; }));
+  EXPECT_EQ(p.code.back().period, 3u);
   EXPECT_GE(p.arrays, p.node_arrays);
 
   ASSERT_EQ(p.variants[0].targets.size(), 3u);

@@ -116,7 +116,7 @@ targets:
 }
 
 TEST(Charts, CopeWithNonFiniteAndConstantValues) {
-  sim::MeasureResult m{"m", "", {}};
+  sim::MeasureResult m{"m", "", {}, ""};
   m.periods.push_back({NAN, NAN, NAN, NAN, NAN, NAN});
   m.periods.push_back({1, 1, 1, 1, 1, 1});
   const std::string fan = fan_chart_svg("f", m, {"2024-01", "2024-04"}, {{1, 1.0, graph::Direction::kAtLeast, false, "target"}}, "");

@@ -83,8 +83,8 @@ Made make_result(double p, bool with_scenario) {
     cut.responses.push_back({"response#1", "Extra hours", 0.25, 2.0});
     m.result.scenarios[0].responses.push_back({"response#1", "Extra hours", 0.1, 2.5});
     m.result.scenarios.push_back(cut);
-    m.result.comparison.push_back({"cut", "cut_rate", p - 0.3, -0.3, {-0.31, -0.29}, {-0.33, -0.27}});
-    m.result.comparison.push_back({"cut", "both", p - 0.3, -0.3, {-0.31, -0.29}, {-0.33, -0.27}});
+    m.result.comparison.push_back({"cut", "cut_rate", p - 0.3, -0.3, {-0.31, -0.29}, {-0.33, -0.27}, ""});
+    m.result.comparison.push_back({"cut", "both", p - 0.3, -0.3, {-0.31, -0.29}, {-0.33, -0.27}, ""});
   }
   return m;
 }

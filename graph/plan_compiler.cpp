@@ -45,6 +45,7 @@ struct Slots {
   std::vector<std::int32_t> demand, cover;  // resources
   std::vector<std::int32_t> occurred;       // risks
   std::int32_t impact = -1;                 // risks
+  std::int32_t occurs_now = -1;             // risks: 1 in the period the risk occurs
   std::int32_t funding = -1;                // actions
   std::int32_t raw = -1;                    // per-plan assumptions that responses change
   int due = 0;                              // actions
@@ -145,7 +146,7 @@ class PlanCompiler : public rules::NameResolver {
   VariantOutputs compile_outputs();
 
   Operand expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
-               std::optional<std::uint32_t> draw_period);
+               std::optional<std::uint32_t> draw_period, std::int32_t draw_mask = -1);
   Operand emit(Op op, Operand a, Operand b = {}, Operand c = {});
   Operand draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site, int period);
   void store(Operand result, std::int32_t dst);
@@ -367,6 +368,7 @@ void PlanCompiler::lay_out(const std::string& name, Slots& s) {
     case NodeKind::kRisk:
       s.occurred = per_period();
       s.impact = new_array();
+      s.occurs_now = new_array();
       s.value = per_period();
       break;
     case NodeKind::kMeasure:
@@ -687,8 +689,9 @@ std::optional<Operand> PlanCompiler::fixed_aggregate(const Expr& call, int perio
 // ---- pass 2 ---------------------------------------------------------------------
 
 Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
-                           std::optional<std::uint32_t> draw_period) {
+                           std::optional<std::uint32_t> draw_period, std::int32_t draw_mask) {
   rules::CompileContext ctx;
+  ctx.draw_mask = draw_mask;
   ctx.file = file_of(node);
   ctx.node = node.name;
   ctx.owner = owner_;
@@ -881,15 +884,15 @@ void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
 
 void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
   auto t = static_cast<std::size_t>(period);
-  if (period == 0) {
-    Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u) : Operand::constant(1.0);
-    store(impact, s.impact);
-  }
   if (r.force != Force::kNone) {
     // A scenario's force: the risk occurs in period 0, or never.
     const double occurred = r.force == Force::kOccurs ? 1.0 : 0.0;
+    if (period == 0) {
+      Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u) : Operand::constant(1.0);
+      store(emit(Op::kMul, Operand::constant(occurred), impact), s.impact);
+    }
     store(Operand::constant(occurred), s.occurred[t]);
-    store(finish(r.info, emit(Op::kMul, Operand::constant(occurred), Operand::at(s.impact)), period), s.value[t]);
+    store(finish(r.info, Operand::at(s.impact), period), s.value[t]);
     return;
   }
   Operand likelihood = r.likelihood ? expr(*r.likelihood, period, r.info, 0, std::nullopt)
@@ -916,8 +919,22 @@ void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
                    emit(Op::kPow, emit(Op::kSub, Operand::constant(1.0), likelihood),
                         Operand::constant(inv_periods)));
   Operand occurs = draw(rules::Distribution::kBernoulli, q, r.info, kOccurSite, period);
-  if (period > 0) occurs = emit(Op::kMax, Operand::at(s.occurred[t - 1]), occurs);
-  store(occurs, s.occurred[t]);
+  std::int32_t occurs_now = s.occurred[t];
+  if (period > 0) {
+    occurs = emit(Op::kMax, Operand::at(s.occurred[t - 1]), occurs);
+    store(occurs, s.occurred[t]);
+    store(emit(Op::kSub, Operand::at(s.occurred[t]), Operand::at(s.occurred[t - 1])), s.occurs_now);
+    occurs_now = s.occurs_now;
+  } else {
+    store(occurs, s.occurred[t]);
+  }
+  // The impact is drawn once per sample (keyed to period 0, from the
+  // values of period 0), but only computed for the samples where the risk
+  // occurs now: elsewhere it keeps its value, 0 before the risk occurs.
+  // Skipping a draw changes nothing, as every draw has its own key.
+  Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u, occurs_now) : Operand::constant(1.0);
+  store(emit(Op::kIf, Operand::at(occurs_now), impact, period == 0 ? Operand::constant(0.0) : Operand::at(s.impact)),
+        s.impact);
   store(finish(r.info, emit(Op::kMul, Operand::at(s.occurred[t]), Operand::at(s.impact)), period), s.value[t]);
 }
 

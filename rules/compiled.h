@@ -80,6 +80,9 @@ struct Instruction {
   std::uint64_t key_node = 0;
   std::uint32_t key_site = 0;
   std::uint32_t key_period = 0;
+  // kDraw: when >= 0, only the samples where this array is non-zero are
+  // drawn (each with the value a full draw gives it); the others get 0.
+  std::int32_t mask = -1;
   // The plan node this instruction computes, and the period (for messages).
   std::uint32_t owner = 0;
   std::uint32_t period = 0;

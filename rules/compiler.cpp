@@ -241,6 +241,7 @@ Operand Compiler::draw(const Expr& e, Distribution d, int period) {
   auto site = sites_.find(&e);
   in.key_site = ctx_.site_base + (site == sites_.end() ? 0u : site->second);
   in.key_period = ctx_.draw_period ? *ctx_.draw_period : static_cast<std::uint32_t>(period);
+  in.mask = ctx_.draw_mask;
   in.owner = ctx_.owner;
   code_.emit(in);
   return Operand::at(in.dst);

@@ -83,6 +83,8 @@ struct CompileContext {
   // Period used in draw keys: the period compiled, or a fixed one for draws
   // made once per sample (then all periods share the draw).
   std::optional<std::uint32_t> draw_period;
+  // When >= 0, every draw is masked by this array (Instruction::mask).
+  std::int32_t draw_mask = -1;
 };
 
 // The pre-order position of every distribution call in `e`.

@@ -167,29 +167,4 @@ std::string check_parameters(Distribution d, std::span<const double> params) {
   return {};
 }
 
-bool parameters_valid(Distribution d, const double* params) {
-  // Same rules as check_parameters, without building messages: this runs per sample.
-  const double* p = params;
-  switch (d) {
-    case Distribution::kNormal:
-    case Distribution::kLognormal:
-      return std::isfinite(p[0]) && std::isfinite(p[1]) && p[1] >= 0;
-    case Distribution::kUniform:
-      return std::isfinite(p[0]) && std::isfinite(p[1]) && p[0] <= p[1];
-    case Distribution::kTriangular:
-      return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]) && p[0] <= p[1] &&
-             p[1] <= p[2];
-    case Distribution::kPert:
-      return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]) && p[0] <= p[1] &&
-             p[1] <= p[2] && p[0] < p[2];
-    case Distribution::kBeta:
-      return std::isfinite(p[0]) && std::isfinite(p[1]) && p[0] > 0 && p[1] > 0;
-    case Distribution::kBernoulli:
-      return std::isfinite(p[0]) && p[0] >= 0 && p[0] <= 1;
-    case Distribution::kPoisson:
-      return std::isfinite(p[0]) && p[0] >= 0;
-  }
-  return false;
-}
-
 }  // namespace plansim::rules

@@ -44,7 +44,7 @@ void draw(const Instruction& in, Workspace& ws, const KernelContext& ctx) {
   const int k = rules::distribution_arity(in.dist);
   BlockDraw where{ctx.seed, DrawKey{in.key_node, ctx.unit_key, in.key_site, in.key_period}, ctx.block, ctx.n};
   sample_block(in.dist, std::span<const Param>(params.data(), static_cast<std::size_t>(k)), where,
-               ws.array(in.dst), ws.scratch());
+               ws.array(in.dst), ws.scratch(), in.mask >= 0 ? ws.array(in.mask) : nullptr);
 }
 
 template <Op kOp>

@@ -1,5 +1,6 @@
 #include "sim/simd_clones.h"
 #include "sim/samplers.h"
+#include "sim/vector_math.h"
 
 #include <algorithm>
 #include <array>
@@ -87,18 +88,14 @@ inline double quantile_central(double q) {
   return q * horner7(kA, r) / horner7(kB, r);
 }
 
-// Both tails, for |q| > 0.425 (p is q + 0.5, passed to avoid recomputing 1 - p).
-double quantile_tail(double q, double p) {
-  double r = q < 0.0 ? p : 1.0 - p;
-  r = std::sqrt(-std::log(r));
-  double z;
-  if (r <= kSplitTail) {
-    r -= kIntermediateShift;
-    z = horner7(kC, r) / horner7(kD, r);
-  } else {
-    r -= kSplitTail;
-    z = horner7(kE, r) / horner7(kF, r);
-  }
+// Both tails, for |q| > 0.425 (p is q + 0.5, passed to avoid recomputing
+// 1 - p). Branch-free, with a log that vectorises, so that a loop over
+// tail elements compiles to SIMD; both formulas are computed and one kept.
+inline double quantile_tail(double q, double p) {
+  const double r = std::sqrt(-vector_log_positive(q < 0.0 ? p : 1.0 - p));
+  const double near = horner7(kC, r - kIntermediateShift) / horner7(kD, r - kIntermediateShift);
+  const double far = horner7(kE, r - kSplitTail) / horner7(kF, r - kSplitTail);
+  const double z = r <= kSplitTail ? near : far;
   return q < 0.0 ? -z : z;
 }
 
@@ -124,12 +121,17 @@ void normal_quantiles(const double* u, double* z, std::size_t n) {
     tails[count] = static_cast<std::uint32_t>(i);
     count += std::fabs(u[i] - 0.5) > kSplitCentral ? 1 : 0;
   }
-  for (std::size_t j = 0; j < count; ++j) {
-    const std::size_t i = tails[j];
-    z[i] = quantile_tail(u[i] - 0.5, u[i]);
-  }
+  std::array<double, kBlockSize> tail_u;
+  for (std::size_t j = 0; j < count; ++j) tail_u[j] = u[tails[j]];
+  for (std::size_t j = 0; j < count; ++j) tail_u[j] = quantile_tail(tail_u[j] - 0.5, tail_u[j]);
+  for (std::size_t j = 0; j < count; ++j) z[tails[j]] = tail_u[j];
 }
 
+// x[i] = exp(mu + sigma x[i]): the lognormal's last step, vectorised.
+PLANSIM_SIMD_CLONES
+void exp_of_affine(double* x, double mu, double sigma, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = vector_exp(mu + sigma * x[i]);
+}
 
 // ---------------------------------------------------------------------------
 // Gamma variates (Marsaglia and Tsang, "A simple method for generating gamma
@@ -410,9 +412,28 @@ void for_each_element(Distribution d, std::span<const Param> params, std::size_t
   }
 }
 
-std::uint64_t sample_index(const BlockDraw& where, std::size_t i) {
-  return where.block * kBlockSize + i;
-}
+// Every element of the block: element i is uniform i, sample block * kBlockSize + i.
+struct DenseElements {
+  std::size_t n = 0;
+  void uniforms(const BlockDraw& where, double* dst) const {
+    UniformStream(where.seed, where.key, where.block).fill(dst, n);
+  }
+  std::uint64_t sample(const BlockDraw& where, std::size_t i) const { return where.block * kBlockSize + i; }
+};
+
+// Some elements of the block: the k-th is element index[k], with that
+// element's uniform and sample index.
+struct SelectedElements {
+  std::size_t n = 0;
+  std::array<std::uint32_t, kBlockSize> index;
+  void uniforms(const BlockDraw& where, double* dst) const {
+    std::array<double, kBlockSize> all;
+    const std::size_t last = index[n - 1] + 1;
+    UniformStream(where.seed, where.key, where.block).fill(all.data(), last);
+    for (std::size_t k = 0; k < n; ++k) dst[k] = all[index[k]];
+  }
+  std::uint64_t sample(const BlockDraw& where, std::size_t k) const { return where.block * kBlockSize + index[k]; }
+};
 
 }  // namespace
 
@@ -433,9 +454,16 @@ double normal_quantile(double p) {
 // lower tail, where 1 + erf(x / sqrt(2)) would cancel.
 double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440); }
 
-void sample_block(Distribution d, std::span<const Param> params, const BlockDraw& where,
-                  double* out, double* scratch) {
-  const std::size_t n = where.n;
+namespace {
+
+// Draws src.n values: every element of a block (DenseElements), or the
+// elements a mask selects (SelectedElements), each from its own place in the
+// block's streams, so a selected element gets the value it would get in a
+// full draw.
+template <class Elements>
+void draw_elements(Distribution d, std::span<const Param> params, const BlockDraw& where, const Elements& src,
+                   double* out, double* scratch) {
+  const std::size_t n = src.n;
   assert(n <= kBlockSize);
   assert(params.size() <= kMaxArity &&
          static_cast<int>(params.size()) == rules::distribution_arity(d));
@@ -453,9 +481,7 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
       return;
     }
   }
-  auto uniforms = [&](double* dst) {
-    UniformStream(where.seed, where.key, where.block).fill(dst, n);
-  };
+  auto uniforms = [&](double* dst) { src.uniforms(where, dst); };
 
   switch (d) {
     case Distribution::kNormal: {
@@ -477,10 +503,10 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
       if (scalar) {
         const double mu = s[0];
         const double sigma = s[1];
-        for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(mu + sigma * out[i]);
+        exp_of_affine(out, mu, sigma, n);
       } else {
         for_each_element(d, params, n, out, [&](const auto& p, std::size_t i) {
-          return std::exp(p[0] + p[1] * out[i]);
+          return vector_exp(p[0] + p[1] * out[i]);
         });
       }
       return;
@@ -520,9 +546,14 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
         const double prob = s[0];
         for (std::size_t i = 0; i < n; ++i) out[i] = scratch[i] < prob ? 1.0 : 0.0;
       } else {
-        for_each_element(d, params, n, out, [&](const auto& p, std::size_t i) {
-          return scratch[i] < p[0] ? 1.0 : 0.0;
-        });
+        // parameters_valid for bernoulli, written so the loop vectorises:
+        // NaN fails both comparisons and infinities fail one.
+        const Param prob = params[0];
+        for (std::size_t i = 0; i < n; ++i) {
+          const double p = prob[i];
+          const double drawn = scratch[i] < p ? 1.0 : 0.0;
+          out[i] = (p >= 0.0 && p <= 1.0) ? drawn : kNaN;
+        }
       }
       return;
     }
@@ -533,7 +564,7 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
       } else if (scalar) {
         const PtrsShape shape(s[0]);
         for (std::size_t i = 0; i < n; ++i) {
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           out[i] = ptrs_variate(shape, es);
         }
       } else {
@@ -542,7 +573,7 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
           if (p[0] < kPoissonInversionLimit) {
             return poisson_inversion(p[0], scratch[i]);
           }
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           return ptrs_variate(PtrsShape(p[0]), es);
         });
       }
@@ -553,12 +584,12 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
         const GammaShape ga(s[0]);
         const GammaShape gb(s[1]);
         for (std::size_t i = 0; i < n; ++i) {
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           out[i] = beta_variate(ga, gb, es);
         }
       } else {
         for_each_element(d, params, n, out, [&](const auto& p, std::size_t i) {
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           return beta_variate(GammaShape(p[0]), GammaShape(p[1]), es);
         });
       }
@@ -568,12 +599,12 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
       if (scalar) {
         const PertShape shape(s[0], s[1], s[2]);
         for (std::size_t i = 0; i < n; ++i) {
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           out[i] = pert_variate(shape, es);
         }
       } else {
         for_each_element(d, params, n, out, [&](const auto& p, std::size_t i) {
-          ElementStream es(where.seed, where.key, sample_index(where, i));
+          ElementStream es(where.seed, where.key, src.sample(where, i));
           return pert_variate(PertShape(p[0], p[1], p[2]), es);
         });
       }
@@ -581,6 +612,42 @@ void sample_block(Distribution d, std::span<const Param> params, const BlockDraw
     }
   }
   std::fill(out, out + n, kNaN);  // not reached: the switch covers every distribution
+}
+
+}  // namespace
+
+void sample_block(Distribution d, std::span<const Param> params, const BlockDraw& where, double* out,
+                  double* scratch, const double* mask) {
+  const std::size_t n = where.n;
+  if (!mask) {
+    draw_elements(d, params, where, DenseElements{n}, out, scratch);
+    return;
+  }
+  SelectedElements selected;
+  for (std::size_t i = 0; i < n; ++i) {
+    selected.index[selected.n] = static_cast<std::uint32_t>(i);
+    selected.n += mask[i] != 0.0 ? 1 : 0;
+  }
+  if (selected.n == n) {
+    draw_elements(d, params, where, DenseElements{n}, out, scratch);
+    return;
+  }
+  std::fill(out, out + n, 0.0);
+  if (selected.n == 0) return;
+  // The selected elements' parameters, side by side.
+  std::array<std::array<double, kBlockSize>, kMaxArity> gathered;
+  std::array<Param, kMaxArity> packed{};
+  for (std::size_t j = 0; j < params.size(); ++j) {
+    if (params[j].stride == 0) {
+      packed[j] = params[j];
+      continue;
+    }
+    for (std::size_t k = 0; k < selected.n; ++k) gathered[j][k] = params[j][selected.index[k]];
+    packed[j] = Param{gathered[j].data(), 1};
+  }
+  std::array<double, kBlockSize> values;
+  draw_elements(d, std::span<const Param>(packed.data(), params.size()), where, selected, values.data(), scratch);
+  for (std::size_t k = 0; k < selected.n; ++k) out[selected.index[k]] = values[k];
 }
 
 namespace {

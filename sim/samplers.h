@@ -38,8 +38,12 @@ struct BlockDraw {
 
 // Draws n values into out. params.size() == rules::distribution_arity(d).
 // scratch must hold n doubles. Allocates nothing.
+// With a mask, only the elements where mask[i] != 0 are drawn, each with
+// exactly the value a full draw gives it; the others are 0. A risk's impact
+// uses it: an impact that does not occur costs its uniform, not its
+// transformation (keyed streams make skipping it invisible in the results).
 void sample_block(rules::Distribution d, std::span<const Param> params, const BlockDraw& where,
-                  double* out, double* scratch);
+                  double* out, double* scratch, const double* mask = nullptr);
 
 // Exact CDF of each distribution at x (for the statistical tests and for
 // analysis); for discrete ones P(X <= x).

@@ -74,6 +74,7 @@ struct Aggregation {
   std::vector<std::int32_t> sum;     // per period: the running sum (or smallest, largest)
   std::vector<std::int32_t> weight;  // weighted(): the running sum of weights
   std::int32_t unit_weight = -1;     // weighted(): this unit's weight, read twice
+  bool fixed_weight = false;         // weighted() by columns: the weights' total is a constant
 };
 
 // One variant being compiled: its plan, its node arrays, its order.
@@ -130,6 +131,7 @@ class PlanCompiler : public rules::NameResolver {
   void start_aggregations();
   void compile_contributions(int period);
   std::optional<Operand> fixed_aggregate(const Expr& call, int period);
+  std::vector<double> unit_values(const Expr& e, int period);
   std::int32_t new_array() { return static_cast<std::int32_t>(prog_->node_arrays++); }
   const Slots& slots(const std::string& name) const { return variant_->slots.at(name); }
 
@@ -550,11 +552,13 @@ void PlanCompiler::add_aggregations(Variant& v, const std::string& name) {
       a.node = &node;
       a.owner = v.slots.at(name).owner;
       a.site = kAggregateSite + j++ * kFieldStride;
+      a.fixed_weight = call.name == "weighted" && !varies(*call.args[1]);
+      const bool running_weight = call.name == "weighted" && !a.fixed_weight;
       for (int t = 0; t < v.plan->horizon.periods; ++t) {
         a.sum.push_back(new_array());
-        if (call.name == "weighted") a.weight.push_back(new_array());
+        if (running_weight) a.weight.push_back(new_array());
       }
-      if (call.name == "weighted") a.unit_weight = new_array();
+      if (running_weight) a.unit_weight = new_array();
       v.aggregations.push_back(std::move(a));
     });
   });
@@ -593,6 +597,10 @@ void PlanCompiler::compile_contributions(int period) {
     };
     if (f == "weighted") {
       Operand w = expr(*a.call->args[1], period, *a.node, a.site + kFieldStride / 2, std::nullopt);
+      if (a.fixed_weight) {
+        accumulate(Op::kAdd, a.sum[t], emit(Op::kMul, x, w));
+        continue;
+      }
       if (!w.is_const() && !w.is_column()) {
         store(w, a.unit_weight);
         w = Operand::at(a.unit_weight);
@@ -600,7 +608,11 @@ void PlanCompiler::compile_contributions(int period) {
       accumulate(Op::kAdd, a.sum[t], emit(Op::kMul, x, w));
       accumulate(Op::kAdd, a.weight[t], w);
     } else if (f == "share" || f == "count") {
-      accumulate(Op::kAdd, a.sum[t], emit(Op::kNe, x, Operand::constant(0.0)));
+      // A comparison's result is already 0 or 1.
+      const auto& code = code_.code();
+      const bool boolean = !x.is_const() && !x.is_column() && !code.empty() && code.back().dst == x.array &&
+                           code.back().op >= Op::kLt && code.back().op <= Op::kOr;
+      accumulate(Op::kAdd, a.sum[t], boolean ? x : emit(Op::kNe, x, Operand::constant(0.0)));
     } else if (f == "smallest" || f == "largest") {
       accumulate(f == "smallest" ? Op::kMin : Op::kMax, a.sum[t], x);
     } else {
@@ -648,28 +660,35 @@ std::optional<Operand> PlanCompiler::aggregate(const Expr& call, int period) {
     const Operand sum = Operand::at(a.sum[t]);
     const double units = static_cast<double>(plan_->units->ids.size());
     if (call.name == "average" || call.name == "share") return emit(Op::kMul, sum, Operand::constant(1.0 / units));
+    if (call.name == "weighted" && a.fixed_weight) {
+      double total = 0.0;
+      for (double w : unit_values(*call.args[1], period)) total += w;
+      return emit(Op::kDiv, sum, Operand::constant(total));
+    }
     if (call.name == "weighted") return emit(Op::kDiv, sum, Operand::at(a.weight[t]));
     return sum;
   }
   return std::nullopt;  // a node compiled outside its stage: reported in pass 1
 }
 
-// An aggregation of columns and constants: a constant, computed here.
-std::optional<Operand> PlanCompiler::fixed_aggregate(const Expr& call, int period) {
+// The per-unit values of an expression of columns and constants.
+std::vector<double> PlanCompiler::unit_values(const Expr& e, int period) {
   rules::CodeBuilder scratch(&columns_);
   rules::CompileContext ctx{plan_->file, prog_->owners[owner_], owner_, 0, 0, std::nullopt};
   Diagnostics local;
   const bool saved = local_context_;
   local_context_ = true;
-  auto per_unit = [&](const Expr& e) -> std::vector<double> {
-    Operand o = rules::compile(e, period, ctx, rules::number_draw_sites(e), *this, scratch, local);
-    if (o.is_column()) return columns_.values[static_cast<std::size_t>(o.column)];
-    return std::vector<double>(plan_->units->ids.size(), o.is_const() ? o.value : rules::kNaN);
-  };
-  const std::vector<double> x = per_unit(*call.args[0]);
-  const std::vector<double> w = call.name == "weighted" ? per_unit(*call.args[1]) : std::vector<double>{};
+  const Operand o = rules::compile(e, period, ctx, rules::number_draw_sites(e), *this, scratch, local);
   local_context_ = saved;
   period_diags_.append(local);
+  if (o.is_column()) return columns_.values[static_cast<std::size_t>(o.column)];
+  return std::vector<double>(plan_->units->ids.size(), o.is_const() ? o.value : rules::kNaN);
+}
+
+// An aggregation of columns and constants: a constant, computed here.
+std::optional<Operand> PlanCompiler::fixed_aggregate(const Expr& call, int period) {
+  const std::vector<double> x = unit_values(*call.args[0], period);
+  const std::vector<double> w = call.name == "weighted" ? unit_values(*call.args[1], period) : std::vector<double>{};
   double sum = 0.0, weights = 0.0;
   double smallest = std::numeric_limits<double>::infinity(), largest = -smallest;
   for (std::size_t u = 0; u < x.size(); ++u) {
@@ -933,8 +952,14 @@ void PlanCompiler::compile_risk(const Risk& r, const Slots& s, int period) {
   // occurs now: elsewhere it keeps its value, 0 before the risk occurs.
   // Skipping a draw changes nothing, as every draw has its own key.
   Operand impact = r.impact ? expr(*r.impact, 0, r.info, kFieldStride, 0u, occurs_now) : Operand::constant(1.0);
-  store(emit(Op::kIf, Operand::at(occurs_now), impact, period == 0 ? Operand::constant(0.0) : Operand::at(s.impact)),
-        s.impact);
+  // A bare distribution, masked, is already 0 where the risk does not occur.
+  const bool bare_draw = r.impact && r.impact->kind == rules::ExprKind::kCall && rules::find_distribution(r.impact->name);
+  if (period == 0 && bare_draw)
+    store(impact, s.impact);
+  else
+    store(emit(Op::kIf, Operand::at(occurs_now), impact,
+               period == 0 ? Operand::constant(0.0) : Operand::at(s.impact)),
+          s.impact);
   store(finish(r.info, emit(Op::kMul, Operand::at(s.occurred[t]), Operand::at(s.impact)), period), s.value[t]);
 }
 

@@ -1106,9 +1106,27 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
   }
 
   // The three stages of Program, each period by period.
+  std::set<std::int32_t> invariant;  // arrays that hold the same values for every unit
   for (Stage stage : {Stage::kBeforeUnits, Stage::kLocal, Stage::kAfterUnits}) {
-    if (stage == Stage::kLocal) p.local_begin = code_.code().size();
-    if (stage == Stage::kAfterUnits) p.local_end = code_.code().size();
+    if (stage == Stage::kLocal) {
+      p.local_begin = code_.code().size();
+      for (const auto& var : variants_)
+        for (const auto& [name, slots] : var.slots)
+          if (var.plan->index.count(name) && stage_of(var, name) == Stage::kBeforeUnits)
+            for (const auto* arrays : {&slots.value, &slots.demand, &slots.cover, &slots.occurred})
+              invariant.insert(arrays->begin(), arrays->end());
+      code_.start_hoisting([&](std::int32_t a) { return invariant.count(a) > 0; },
+                           [&] { return *invariant.insert(new_array()).first; });
+    }
+    if (stage == Stage::kAfterUnits) {
+      // The hoisted operations join the end of the first stage.
+      code_.stop_hoisting();
+      auto& code = code_.code();
+      const auto& hoisted = code_.hoisted();
+      code.insert(code.begin() + static_cast<std::ptrdiff_t>(p.local_begin), hoisted.begin(), hoisted.end());
+      p.local_begin += hoisted.size();
+      p.local_end = code.size();
+    }
     local_context_ = stage == Stage::kLocal;
     for (int period = 0; period < p.periods; ++period) {
       code_.set_period(period);

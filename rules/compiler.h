@@ -15,6 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -52,12 +55,28 @@ class CodeBuilder {
   std::vector<Instruction>& code() { return code_; }
   std::int32_t temps_used() const { return temps_high_; }
 
+  // Loop-invariant code motion for code that runs once per unit: while
+  // hoisting, an operation whose operands are constants or invariant arrays
+  // (the same for every unit: `1 - cut`) goes to hoisted() instead, into a
+  // fresh array from new_array, so it runs once per block rather than once
+  // per unit. Identical operations are hoisted once.
+  void start_hoisting(std::function<bool(std::int32_t)> invariant, std::function<std::int32_t()> new_array) {
+    invariant_ = std::move(invariant);
+    new_array_ = std::move(new_array);
+  }
+  void stop_hoisting() { invariant_ = nullptr; }
+  std::vector<Instruction>& hoisted() { return hoisted_; }
+
  private:
   std::vector<Instruction> code_;
   std::vector<std::int32_t> free_;
   std::int32_t temps_high_ = 0;
   UnitColumns* columns_ = nullptr;
   std::uint32_t period_ = 0;
+  std::function<bool(std::int32_t)> invariant_;
+  std::function<std::int32_t()> new_array_;
+  std::vector<Instruction> hoisted_;
+  std::map<std::tuple<Op, std::int32_t, double, std::int32_t, double, std::int32_t, double>, std::int32_t> hoisted_at_;
 };
 
 // What the compiler needs to know about names; implemented by the plan compiler.

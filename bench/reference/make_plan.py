@@ -132,7 +132,9 @@ local:
   measures:
     capacity:
       label: Share of the planned work the area's budget pays for
-      value: "min(1, budget * (1 - cut) / (1 + pay) / (cost * (1 + caseload)))"
+      # = min(1, budget (1 - cut) / (1 + pay) / (cost (1 + caseload))), with
+      # the national part computed once in the plan-wide measure real_funding.
+      value: "min(1, budget / cost * real_funding)"
     rate:
       label: Area rate (e.g. cracked and ineffective trials)
       unit: share
@@ -149,6 +151,9 @@ local:
       at_most: target
 
 measures:
+  real_funding:
+    label: Real funding per unit of planned work (after the cut, the pay award and caseload growth)
+    value: "(1 - cut) / ((1 + pay) * (1 + caseload))"
   national:
     label: National rate, areas weighted by weight
     unit: share

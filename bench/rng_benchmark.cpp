@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <vector>
 
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
 #include "sim/random_stream.h"
 #include "sim/samplers.h"
 
@@ -27,6 +31,27 @@ void BM_UniformStreamFill(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_UniformStreamFill)->Arg(256)->Arg(1024)->Arg(4096);
+
+// Keyed generation on several threads: Args({elements per block, threads});
+// 256 blocks per iteration, each keyed by its index as in a run.
+void BM_UniformStreamThreads(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  constexpr std::uint64_t kBlocks = 256;
+  tbb::task_arena arena(threads);
+  tbb::enumerable_thread_specific<std::vector<double>> out([n] { return std::vector<double>(n); });
+  for (auto _ : state) {
+    arena.execute([&] {
+      tbb::parallel_for(std::uint64_t{0}, kBlocks, [&](std::uint64_t b) {
+        auto& o = out.local();
+        UniformStream(1, kKey, b).fill(o.data(), n);
+        benchmark::DoNotOptimize(o.data());
+      });
+    });
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBlocks) * state.range(0));
+}
+BENCHMARK(BM_UniformStreamThreads)->Args({1024, 1})->Args({1024, 2})->Args({4096, 1})->Args({4096, 2})->UseRealTime();
 
 void BM_ElementStreamNext(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));

@@ -30,8 +30,18 @@ int check(const std::string& plan_path, const std::vector<std::string>& scenario
             << h.end_label() << "\n"
             << "nodes:   " << plan.assumptions.size() << " assumptions, " << plan.resources.size() << " resources, "
             << plan.actions.size() << " actions, " << plan.risks.size() << " risks, " << plan.measures.size()
-            << " measures, " << plan.targets.size() << " targets, " << plan.responses.size() << " responses\n"
-            << "units:   none\n";
+            << " measures, " << plan.targets.size() << " targets, " << plan.responses.size() << " responses\n";
+  if (plan.units) {
+    std::size_t local = 0;
+    for (const auto& [name, ref] : plan.index) local += plan.info(ref).local ? 1 : 0;
+    const graph::UnitTable& u = *plan.units;
+    std::cout << "units:   " << u.ids.size() << " " << u.name << (u.ids.size() == 1 ? "" : "s") << " ("
+              << (u.source.empty() ? "inline rows" : u.source) << ", " << u.columns.size() << " column"
+              << (u.columns.size() == 1 ? "" : "s") << "), " << local << " local node" << (local == 1 ? "" : "s")
+              << " each\n";
+  } else {
+    std::cout << "units:   none\n";
+  }
   for (std::size_t v = 1; v < loaded->program->variants.size(); ++v)
     std::cout << "scenario: " << loaded->program->variants[v].name << "\n";
   rules::Diagnostics diags;

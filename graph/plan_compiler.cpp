@@ -530,6 +530,24 @@ void PlanCompiler::find_stages(Variant& v) {
             "a local node may read plan-wide nodes that do not depend on local ones");
     }
   }
+  // An aggregation's argument runs with the units too, so the same holds for it.
+  for (const auto& [name, ref] : v.plan->index) {
+    const NodeInfo& node = v.plan->info(ref);
+    if (node.local) continue;
+    for_each_expression(*v.plan, ref, [&](const Expr& e) {
+      for_each_aggregation(e, [&](const Expr& call) {
+        std::vector<const Expr*> names;
+        for (const auto& a : call.args) rules::all_names(*a, names);
+        for (const Expr* read : names)
+          if (v.after_units.count(read->name))
+            error(read->pos, node,
+                  "'" + call.name + "(...)' reads '" + read->name + "', which is itself computed from every " +
+                      v.plan->units->name + "'s local nodes",
+                  "an aggregation's argument is evaluated in each " + v.plan->units->name +
+                      ", before such roll-ups exist; aggregate the local values directly");
+      });
+    });
+  }
 }
 
 Stage PlanCompiler::stage_of(const Variant& v, const std::string& name) const {

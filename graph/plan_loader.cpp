@@ -59,6 +59,12 @@ class Loader : private FieldReader {
   void load_target(Target& t, const YamlNode& n);
   std::optional<Direction> direction(const YamlNode& n, std::string_view node, bool local, ExprPtr& threshold);
   const UnitTable* columns() const { return plan_.units ? &*plan_.units : nullptr; }
+  // A baseline or threshold; while the units table is broken (reported),
+  // names in it are not reported again as non-constant.
+  ExprPtr fixed_expression(const YamlNode& n, std::string_view node, const char* what, bool local) {
+    return units_broken_ ? expression(n, node) : constant_expression(n, node, what, columns(), local);
+  }
+  bool units_broken_ = false;
 
   Plan& plan_;
   Diagnostics& diags_;
@@ -91,7 +97,10 @@ void Loader::load(const YamlNode& root) {
       error(e->key_pos, "", "section 'correlations' is not supported by this version of plansim yet",
             "remove it to run the rest of the plan");
   }
-  if (const YamlNode* u = root.find("units")) load_units(*u, *this, plan_, diags_);
+  if (const YamlNode* u = root.find("units")) {
+    load_units(*u, *this, plan_, diags_);
+    units_broken_ = !plan_.units;
+  }
 
   load_nodes(root, false);
   if (const YamlNode::Entry* local = root.find_entry("local")) {
@@ -398,7 +407,7 @@ void Loader::load_measure(Measure& m, const YamlNode& n) {
   const std::string& name = m.info.name;
   if (!expect_map(n, name, "a measure")) return;
   check_keys(n, with_common({"baseline", "value", "range"}), name, "a measure");
-  if (const YamlNode* b = n.find("baseline")) m.baseline = constant_expression(*b, name, "baseline", columns(), m.info.local);
+  if (const YamlNode* b = n.find("baseline")) m.baseline = fixed_expression(*b, name, "baseline", m.info.local);
   if (const YamlNode* v = n.find("value")) m.value = expression(*v, name);
   if (!n.find("baseline") && !n.find("value"))
     error(n.pos, name, "a measure needs a 'value' or a 'baseline'");
@@ -428,7 +437,7 @@ std::optional<Direction> Loader::direction(const YamlNode& n, std::string_view n
     error(n.pos, node, "needs a threshold: at_most or at_least");
     return std::nullopt;
   }
-  threshold = constant_expression(most ? *most : *least, node, "a threshold", columns(), local);
+  threshold = fixed_expression(most ? *most : *least, node, "a threshold", local);
   return most ? Direction::kAtMost : Direction::kAtLeast;
 }
 

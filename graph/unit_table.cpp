@@ -258,9 +258,13 @@ void load_rows(const YamlNode& rows, FieldReader& in, UnitTable& out, Diagnostic
   std::map<std::string, int> first_line;
   std::set<std::string> seen;
   const YamlNode& first = *rows.entries.front().value;
+  bool names_ok = true;
   if (first.is_map())
-    for (const auto& e : first.entries)
-      if (check_column_name(e.key, in.file(), e.key_pos, seen, diags)) out.columns.push_back(e.key);
+    for (const auto& e : first.entries) {
+      names_ok = check_column_name(e.key, in.file(), e.key_pos, seen, diags) && names_ok;
+      out.columns.push_back(e.key);
+    }
+  if (!names_ok) return;  // reported once, not again in every row
   out.values.assign(out.columns.size(), {});
   for (const auto& row : rows.entries) {
     if (!add_id(out, row.key, in.file(), row.key_pos, first_line, diags)) continue;

@@ -107,7 +107,7 @@ std::string targets_csv(const RunInfo& info, const sim::RunResult& result) {
           "p_hit", "ci95_low", "ci95_high", "p10", "p50", "p90", "achievable_confidence", "achievable_level", "rag"};
   for (const auto& sc : result.scenarios)
     for (const auto& t : sc.targets) {
-      csv.text(sc.name).text(t.id).empty().text(t.label).text(t.composite ? "composite" : "measure");
+      csv.text(sc.name).text(t.id).text(t.unit).text(t.label).text(t.composite ? "composite" : "measure");
       if (t.composite)
         csv.empty().empty().empty().empty();
       else
@@ -124,11 +124,11 @@ std::string targets_csv(const RunInfo& info, const sim::RunResult& result) {
 }
 
 std::string milestones_csv(const RunInfo& info, const sim::RunResult& result) {
-  Csv csv{"scenario", "target", "by", "direction", "threshold", "p_hit", "ci95_low", "ci95_high"};
+  Csv csv{"scenario", "target", "unit", "by", "direction", "threshold", "p_hit", "ci95_low", "ci95_high"};
   for (const auto& sc : result.scenarios)
     for (const auto& t : sc.targets)
       for (const auto& m : t.milestones) {
-        csv.text(sc.name).text(t.id).text(period_label(info, m.by)).text(graph::to_string(m.direction));
+        csv.text(sc.name).text(t.id).text(t.unit).text(period_label(info, m.by)).text(graph::to_string(m.direction));
         csv.number(m.threshold).number(m.p_hit).number(m.ci95.lo).number(m.ci95.hi);
         csv.end_row();
       }
@@ -141,7 +141,7 @@ std::string measures_csv(const RunInfo& info, const sim::RunResult& result) {
     for (const auto& m : sc.measures)
       for (std::size_t p = 0; p < m.periods.size(); ++p) {
         const sim::PeriodSummary& s = m.periods[p];
-        csv.text(sc.name).text(m.id).empty().text(period_label(info, static_cast<int>(p)));
+        csv.text(sc.name).text(m.id).text(m.unit).text(period_label(info, static_cast<int>(p)));
         csv.number(s.mean).number(s.p10).number(s.p25).number(s.p50).number(s.p75).number(s.p90);
         csv.end_row();
       }
@@ -164,9 +164,28 @@ std::string resources_csv(const RunInfo& info, const sim::RunResult& result) {
 std::string comparison_csv(const sim::RunResult& result) {
   Csv csv{"scenario", "target", "unit", "p_hit", "delta_vs_base", "delta_ci95_low", "delta_ci95_high"};
   for (const auto& c : result.comparison) {
-    csv.text(c.scenario).text(c.target).empty().number(c.p_hit).number(c.delta).number(c.ci95.lo).number(c.ci95.hi);
+    csv.text(c.scenario).text(c.target).text(c.unit).number(c.p_hit).number(c.delta).number(c.ci95.lo).number(c.ci95.hi);
     csv.end_row();
   }
+  return csv.str();
+}
+
+bool has_local_targets(const sim::RunResult& result) {
+  for (const auto& sc : result.scenarios)
+    if (!sc.local_targets.empty()) return true;
+  return false;
+}
+
+std::string local_targets_csv(const sim::RunResult& result) {
+  Csv csv{"scenario", "target", "label", "unit_name", "units", "expected_units_hitting", "ci95_low", "ci95_high",
+          "green", "amber", "red"};
+  for (const auto& sc : result.scenarios)
+    for (const auto& l : sc.local_targets) {
+      csv.text(sc.name).text(l.id).text(l.label).text(l.unit_name).text(std::to_string(l.units));
+      csv.number(l.expected_hits).number(l.ci95.lo).number(l.ci95.hi);
+      csv.text(std::to_string(l.green)).text(std::to_string(l.amber)).text(std::to_string(l.red));
+      csv.end_row();
+    }
   return csv.str();
 }
 
@@ -180,6 +199,11 @@ std::string write_csv_dir(const std::string& dir, const RunInfo& info, const sim
                                resources_csv(info, result), comparison_csv(result)};
   for (std::size_t i = 0; i < std::size(texts); ++i)
     if (std::string why = write_one(path, kCsvFiles[i], texts[i]); !why.empty()) return why;
+  if (has_local_targets(result)) return write_one(path, kLocalTargetsCsv, local_targets_csv(result));
+  // A run without local targets leaves no local_targets.csv of an earlier run
+  // beside its own files.
+  std::error_code ignored;
+  fs::remove(path / kLocalTargetsCsv, ignored);
   return "";
 }
 

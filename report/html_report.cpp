@@ -1,7 +1,9 @@
 #include "report/html_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "report/charts.h"
 #include "report/plan_charts.h"
@@ -114,6 +116,25 @@ std::string readable_time(const std::string& iso) {
   return iso;
 }
 
+// What one unit is called, for n of them: "area", "areas".
+std::string unit_noun(const std::string& name, std::size_t n) {
+  const std::string noun = name.empty() ? std::string("unit") : name;
+  if (n == 1 || noun.back() == 's') return noun;
+  return noun + "s";
+}
+
+// "area" as a column heading: "Area".
+std::string capitalised(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+// The most units listed in one table of the page; the JSON and CSV outputs
+// have them all.
+constexpr std::size_t kMaxUnitRows = 200;
+// The most periods shown as columns of a local measure's table.
+constexpr std::size_t kMaxPeriodColumns = 12;
+
 const char* step_word(graph::Step s, bool plural) {
   switch (s) {
     case graph::Step::kMonth: return plural ? "months" : "month";
@@ -125,14 +146,26 @@ const char* step_word(graph::Step s, bool plural) {
 
 class Page {
  public:
-  explicit Page(const HtmlReportInput& in) : in_(in), base_(in.result.base()) {}
+  explicit Page(const HtmlReportInput& in) : in_(in), base_(in.result.base()) {
+    // Local targets and measures have one result per unit: the page shows
+    // them in their own sections, as tables, not as one card per unit.
+    for (const auto& t : base_.targets)
+      if (t.unit.empty()) targets_.push_back(&t);
+    for (const auto& m : base_.measures)
+      if (m.unit.empty())
+        measures_.push_back(&m);
+      else if (std::find(local_measure_ids_.begin(), local_measure_ids_.end(), m.id) == local_measure_ids_.end())
+        local_measure_ids_.push_back(m.id);
+  }
 
   std::string render() {
     head();
     out_ += "<main>\n";
     targets_table();
     target_details();
+    local_targets();
     measures();
+    local_measures();
     resources();
     risks();
     scenarios();
@@ -207,6 +240,12 @@ class Page {
     std::string periods = std::to_string(info.periods.size()) + " " + step_word(h.step, info.periods.size() != 1);
     if (!info.periods.empty()) periods += ", " + info.periods.front() + " to " + h.end_label();
     meta("Periods", periods);
+    if (in_.plan.units) {
+      const graph::UnitTable& u = *in_.plan.units;
+      std::string units = format_number(static_cast<double>(u.ids.size())) + " " + html_escape(unit_noun(u.name, u.ids.size()));
+      if (!u.source.empty()) units += ", from <span class=\"mono\">" + html_escape(u.source) + "</span>";
+      meta("Units", units);
+    }
     meta("Date", "<time datetime=\"" + html_escape(info.started_at) + "\">" + html_escape(readable_time(info.started_at)) +
                      "</time>");
     meta("plansim version", html_escape(info.version));
@@ -232,8 +271,10 @@ class Page {
       out_ += "</a></li>\n";
     };
     item("targets", "Targets");
-    item("target-details", "Each target");
-    if (!base_.measures.empty()) item("measures", "Measures");
+    if (!targets_.empty()) item("target-details", "Each target");
+    if (!base_.local_targets.empty()) item("local-targets", "Local targets");
+    if (!measures_.empty()) item("measures", "Measures");
+    if (!local_measure_ids_.empty()) item("local-measures", "Local measures");
     if (!base_.resources.empty()) item("resources", "Resources");
     item("risks", "Risks");
     if (in_.result.scenarios.size() > 1) item("scenarios", "Scenarios");
@@ -242,11 +283,19 @@ class Page {
     out_ += "</ol></nav>\n";
   }
 
-  // How many targets are set on measure `id`.
+  // How many plan-wide targets are set on measure `id`.
   int targets_on(const std::string& id) const {
     int n = 0;
-    for (const auto& t : base_.targets) n += !t.composite && t.measure == id;
+    for (const auto* t : targets_) n += !t->composite && t->measure == id;
     return n;
+  }
+
+  // The results of local target `id`, one per unit, in unit order.
+  std::vector<const sim::TargetResult*> units_of_target(const sim::ScenarioResult& sc, const std::string& id) const {
+    std::vector<const sim::TargetResult*> out;
+    for (const auto& t : sc.targets)
+      if (!t.unit.empty() && t.id == id) out.push_back(&t);
+    return out;
   }
 
   bool has_responses() const {
@@ -257,14 +306,24 @@ class Page {
 
   void targets_table() {
     out_ += "<section id=\"targets\">\n<h2>Targets</h2>\n";
+    const std::size_t local = base_.local_targets.size();
+    std::string local_text;
+    if (local > 0)
+      local_text = "<p>and " + std::to_string(local) + " local target" + (local == 1 ? "" : "s") +
+                   ", set for every " + html_escape(base_.local_targets.front().unit_name) +
+                   ": see <a href=\"#local-targets\">Local targets</a>.</p>\n";
+    if (targets_.empty()) {
+      out_ += "<p>The plan has no plan-wide targets.</p>\n" + local_text + "</section>\n";
+      return;
+    }
     int counts[3] = {0, 0, 0};
-    for (const auto& t : base_.targets) ++counts[static_cast<int>(t.rag)];
-    out_ += "<div class=\"summary\"><span>" + std::to_string(base_.targets.size()) + " target" +
-            (base_.targets.size() == 1 ? "" : "s") + " in scenario <strong>" + html_escape(base_.name) +
+    for (const auto* t : targets_) ++counts[static_cast<int>(t->rag)];
+    out_ += "<div class=\"summary\"><span>" + std::to_string(targets_.size()) + (local > 0 ? " plan-wide" : "") +
+            " target" + (targets_.size() == 1 ? "" : "s") + " in scenario <strong>" + html_escape(base_.name) +
             "</strong>:</span>";
     for (sim::Rag r : {sim::Rag::kGreen, sim::Rag::kAmber, sim::Rag::kRed})
       out_ += "<span>" + badge(r) + " " + std::to_string(counts[static_cast<int>(r)]) + "</span>";
-    out_ += "</div>\n";
+    out_ += "</div>\n" + local_text;
     const std::string achievable = "Achievable at " + format_fixed(in_.info.confidence * 100, 0) + "%";
     out_ += "<table>\n<caption>P(hit) of each target and milestone, with its 95% interval, the level achievable "
             "with " +
@@ -273,7 +332,8 @@ class Page {
             "<th scope=\"col\" class=\"num\">P(hit)</th><th scope=\"col\" class=\"num\">95% interval</th>"
             "<th scope=\"col\" class=\"num\">" +
             achievable + "</th><th scope=\"col\">RAG</th></tr></thead>\n<tbody>\n";
-    for (const auto& t : base_.targets) {
+    for (const auto* tp : targets_) {
+      const sim::TargetResult& t = *tp;
       out_ += "<tr><th scope=\"row\"><a href=\"#target-" + html_escape(t.id) + "\">" + named(t.label, t.id) +
               "</a></th>";
       if (t.composite) {
@@ -295,11 +355,13 @@ class Page {
   }
 
   void target_details() {
+    if (targets_.empty()) return;
     out_ += "<section id=\"target-details\" class=\"major\">\n<h2>Each target</h2>\n";
     out_ += "<p class=\"note\">The bar is P(hit) against the RAG bands, the whiskers its 95% interval. The histogram is "
             "the target's measure in the period it is due, over the middle 98% of samples; green bars are the "
             "samples that hit.</p>\n";
-    for (const auto& t : base_.targets) {
+    for (const auto* tp : targets_) {
+      const sim::TargetResult& t = *tp;
       out_ += "<article id=\"target-" + html_escape(t.id) + "\">\n<h3>" + html_escape(t.label.empty() ? t.id : t.label) +
               "</h3>\n";
       const graph::NodeInfo* n = node(t.id);
@@ -335,14 +397,16 @@ class Page {
   }
 
   void measures() {
-    if (base_.measures.empty()) return;
+    if (measures_.empty()) return;
     out_ += "<section id=\"measures\" class=\"major\">\n<h2>Measures</h2>\n";
     out_ += "<p class=\"note\">Each period's spread over the samples: the light band holds 80% of them (10th to 90th "
             "percentile), the dark band 50%; the line is the median, the dots the mean. Targets and milestones on "
             "the measure are drawn at their thresholds; the triangle points to the side that hits.</p>\n";
-    for (const auto& m : base_.measures) {
+    for (const auto* mp : measures_) {
+      const sim::MeasureResult& m = *mp;
       std::vector<FanMarker> markers;
-      for (const auto& t : base_.targets) {
+      for (const auto* tp : targets_) {
+        const sim::TargetResult& t = *tp;
         if (t.composite || t.measure != m.id) continue;
         markers.push_back({t.by, t.threshold, t.direction, false,
                            "target " + (targets_on(m.id) > 1 ? t.id + " " : std::string()) +
@@ -357,6 +421,182 @@ class Page {
       out_ += "</article>\n";
     }
     out_ += "</section>\n";
+  }
+
+  // "8.42 of 12 areas (95% interval 8.39 to 8.45)".
+  static std::string expected_text(const sim::LocalTargetSummary& l) {
+    return "<strong>" + format_fixed(l.expected_hits, 2) + "</strong> of " +
+           format_number(static_cast<double>(l.units)) + " " + html_escape(unit_noun(l.unit_name, l.units)) +
+           " (95% interval " + format_fixed(l.ci95.lo, 2) + " to " + format_fixed(l.ci95.hi, 2) + ")";
+  }
+
+  static std::string rag_counts(const sim::LocalTargetSummary& l) {
+    return "<span>" + badge(sim::Rag::kGreen) + " " + std::to_string(l.green) + "</span><span>" +
+           badge(sim::Rag::kAmber) + " " + std::to_string(l.amber) + "</span><span>" + badge(sim::Rag::kRed) + " " +
+           std::to_string(l.red) + "</span>";
+  }
+
+  // Per local target: how many units are expected to hit it, then its units,
+  // least likely to hit first.
+  void local_targets() {
+    if (base_.local_targets.empty()) return;
+    out_ += "<section id=\"local-targets\" class=\"major\">\n<h2>Local targets</h2>\n";
+    out_ += "<p class=\"note\">A local target is set once for every unit, each against its own threshold. The "
+            "number of units expected to hit it is the sum of their P(hit); its 95% interval is that of the mean "
+            "number hitting over the samples. Each unit's P(hit) has a 95% Wilson interval and a RAG rating "
+            "like a plan-wide target's.</p>\n";
+    for (const auto& l : base_.local_targets) {
+      std::vector<const sim::TargetResult*> units = units_of_target(base_, l.id);
+      std::stable_sort(units.begin(), units.end(),
+                       [](const sim::TargetResult* a, const sim::TargetResult* b) { return a->p_hit < b->p_hit; });
+      const std::string noun = l.unit_name.empty() ? std::string("unit") : l.unit_name;
+      out_ += "<article id=\"local-" + html_escape(l.id) + "\">\n<h3>" + html_escape(l.label.empty() ? l.id : l.label) +
+              "</h3>\n";
+      out_ += "<p class=\"figures\"><span class=\"id\">" + html_escape(l.id) + "</span> &middot; one per " +
+              html_escape(noun);
+      const sim::TargetResult* first = units.empty() ? nullptr : units.front();
+      if (first && first->composite)
+        out_ += " &middot; " + html_escape(composite_text(*first));
+      else if (first)
+        out_ += " &middot; " + html_escape(first->measure) + " " +
+                (first->direction == graph::Direction::kAtMost ? "at most" : "at least") + " each " +
+                html_escape(noun) + "&#39;s threshold by " + html_escape(period(first->by));
+      const graph::NodeInfo* n = node(l.id);
+      if (n && !n->owner.empty()) out_ += " &middot; owner " + html_escape(n->owner);
+      out_ += "</p>\n";
+      out_ += "<div class=\"summary\"><span>Expected to hit: " + expected_text(l) + "</span>" + rag_counts(l) +
+              "</div>\n";
+      if (units.empty()) {
+        out_ += "</article>\n";
+        continue;
+      }
+      const std::size_t shown = std::min(units.size(), kMaxUnitRows);
+      const std::vector<sim::MilestoneResult>& ms = first->milestones;
+      out_ += "<table>\n<caption>" +
+              (shown < units.size() ? "The " + std::to_string(shown) + " " + html_escape(unit_noun(noun, shown)) +
+                                          " least likely to hit " + html_escape(l.id) + ", of " +
+                                          std::to_string(units.size())
+                                    : "Each " + html_escape(noun) + "&#39;s P(hit) of " + html_escape(l.id)) +
+              ", least likely first</caption>\n";
+      out_ += "<thead><tr><th scope=\"col\">" + html_escape(capitalised(noun)) +
+              "</th><th scope=\"col\" class=\"num\">P(hit)</th><th scope=\"col\" class=\"num\">95% interval</th>"
+              "<th scope=\"col\">RAG</th><th scope=\"col\">Threshold</th>";
+      for (const auto& m : ms)
+        out_ += "<th scope=\"col\" class=\"num\">P(hit) of the milestone by " + html_escape(period(m.by)) + "</th>";
+      out_ += "</tr></thead>\n<tbody>\n";
+      for (std::size_t i = 0; i < shown; ++i) {
+        const sim::TargetResult& t = *units[i];
+        out_ += "<tr><th scope=\"row\" class=\"mono\">" + html_escape(t.unit) + "</th><td class=\"num\">" +
+                format_fixed(t.p_hit, 3) + "</td><td class=\"num\">" + interval_text(t.ci95) + "</td><td>" +
+                badge(t.rag) + "</td><td>" + (t.composite ? std::string() : threshold_text(t.direction, t.threshold)) +
+                "</td>";
+        for (std::size_t k = 0; k < ms.size(); ++k)
+          out_ += "<td class=\"num\">" + (k < t.milestones.size() ? format_fixed(t.milestones[k].p_hit, 3) : "") +
+                  "</td>";
+        out_ += "</tr>\n";
+      }
+      out_ += "</tbody>\n</table>\n";
+      if (shown < units.size())
+        out_ += "<p class=\"note\">" + std::to_string(units.size() - shown) + " more " +
+                html_escape(unit_noun(noun, units.size() - shown)) +
+                ", more likely to hit, are not listed here; the JSON (<span class=\"mono\">--json</span>) and "
+                "CSV (<span class=\"mono\">--csv</span>, targets.csv) outputs have every " +
+                html_escape(noun) + ".</p>\n";
+      out_ += "</article>\n";
+    }
+    out_ += "</section>\n";
+  }
+
+  // Per local measure, the mean of each unit in each period (only the mean
+  // is kept per unit).
+  void local_measures() {
+    if (local_measure_ids_.empty()) return;
+    const std::size_t periods = in_.info.periods.size();
+    std::vector<std::size_t> columns;
+    if (periods <= kMaxPeriodColumns) {
+      for (std::size_t p = 0; p < periods; ++p) columns.push_back(p);
+    } else {
+      for (std::size_t i = 0; i < kMaxPeriodColumns; ++i) {
+        const std::size_t p = (i * (periods - 1) + (kMaxPeriodColumns - 1) / 2) / (kMaxPeriodColumns - 1);
+        if (columns.empty() || columns.back() != p) columns.push_back(p);
+      }
+    }
+    const std::string noun = in_.plan.units ? in_.plan.units->name : std::string("unit");
+    out_ += "<section id=\"local-measures\" class=\"major\">\n<h2>Local measures</h2>\n";
+    out_ += "<p class=\"note\">A local measure has a value in every " + html_escape(noun) +
+            "; only its mean over the samples is kept for each " + html_escape(noun) + ", shown here by period.";
+    if (columns.size() < periods)
+      out_ += " " + std::to_string(columns.size()) + " of the " + std::to_string(periods) +
+              " periods are shown, evenly spaced from the first to the last.";
+    out_ += " The CSV output (<span class=\"mono\">--csv</span>, measures.csv) has every period and " +
+            html_escape(noun) + ".</p>\n";
+    for (const auto& id : local_measure_ids_) {
+      std::vector<const sim::MeasureResult*> rows;
+      for (const auto& m : base_.measures)
+        if (!m.unit.empty() && m.id == id) rows.push_back(&m);
+      const std::size_t shown = std::min(rows.size(), kMaxUnitRows);
+      const std::string unit = unit_of(id);
+      out_ += "<article id=\"local-measure-" + html_escape(id) + "\">\n<h3>" + named(rows.front()->label, id) +
+              "</h3>\n";
+      if (!unit.empty()) out_ += "<p class=\"note\">Unit: " + html_escape(unit) + "</p>\n";
+      out_ += "<div class=\"scroll\">\n<table>\n<caption>Mean of " + html_escape(id) + " in each " +
+              html_escape(noun) +
+              (shown < rows.size() ? " (the first " + std::to_string(shown) + " of " + std::to_string(rows.size()) + ")"
+                                   : std::string()) +
+              "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(capitalised(noun)) + "</th>";
+      for (std::size_t p : columns) out_ += "<th scope=\"col\" class=\"num\">" + html_escape(period(static_cast<int>(p))) + "</th>";
+      out_ += "</tr></thead>\n<tbody>\n";
+      for (std::size_t i = 0; i < shown; ++i) {
+        const sim::MeasureResult& m = *rows[i];
+        out_ += "<tr><th scope=\"row\" class=\"mono\">" + html_escape(m.unit) + "</th>";
+        for (std::size_t p : columns)
+          out_ += "<td class=\"num\">" + (p < m.periods.size() ? format_number(m.periods[p].mean) : std::string()) +
+                  "</td>";
+        out_ += "</tr>\n";
+      }
+      out_ += "</tbody>\n</table>\n</div>\n";
+      if (shown < rows.size())
+        out_ += "<p class=\"note\">" + std::to_string(rows.size() - shown) + " more " +
+                html_escape(unit_noun(noun, rows.size() - shown)) +
+                " are not listed here; the JSON (<span class=\"mono\">--json</span>) and CSV (<span "
+                "class=\"mono\">--csv</span>, measures.csv) outputs have every " + html_escape(noun) + ".</p>\n";
+      out_ += "</article>\n";
+    }
+    out_ += "</section>\n";
+  }
+
+  // In the scenarios section: per local target, the units expected to hit
+  // it in each scenario against the base.
+  void local_targets_by_scenario() {
+    for (const auto& bl : base_.local_targets) {
+      out_ += "<article id=\"scenarios-local-" + html_escape(bl.id) + "\">\n<h3>" +
+              html_escape(bl.label.empty() ? bl.id : bl.label) + " <span class=\"id\">" + html_escape(bl.id) +
+              "</span></h3>\n";
+      out_ += "<table>\n<caption>" + html_escape(capitalised(unit_noun(bl.unit_name, 2))) +
+              " expected to hit local target " + html_escape(bl.id) + " in each scenario</caption>\n";
+      out_ += "<thead><tr><th scope=\"col\">Scenario</th><th scope=\"col\">Expected to hit</th><th scope=\"col\" "
+              "class=\"num\">Change vs base</th><th scope=\"col\" class=\"num\">" + badge(sim::Rag::kGreen) +
+              "</th><th scope=\"col\" class=\"num\">" + badge(sim::Rag::kAmber) + "</th><th scope=\"col\" class=\"num\">" +
+              badge(sim::Rag::kRed) + "</th></tr></thead>\n<tbody>\n";
+      for (const auto& sc : in_.result.scenarios) {
+        const sim::LocalTargetSummary* l = nullptr;
+        for (const auto& x : sc.local_targets)
+          if (x.id == bl.id) l = &x;
+        if (!l) continue;
+        const bool is_base = &sc == &base_;
+        out_ += "<tr><th scope=\"row\">" + html_escape(sc.name) + "</th><td>" + expected_text(*l) +
+                "</td><td class=\"num\">" + (is_base ? std::string() : format_fixed(l->expected_hits - bl.expected_hits, 2, true)) +
+                "</td><td class=\"num\">" + std::to_string(l->green) + "</td><td class=\"num\">" +
+                std::to_string(l->amber) + "</td><td class=\"num\">" + std::to_string(l->red) + "</td></tr>\n";
+      }
+      out_ += "</tbody>\n</table>\n";
+      out_ += "<p class=\"note\">The change is the difference between the expected numbers of " +
+              html_escape(unit_noun(bl.unit_name, 2)) +
+              " hitting; each " + html_escape(bl.unit_name.empty() ? std::string("unit") : bl.unit_name) +
+              "&#39;s paired change in P(hit), with its interval, is in the JSON and CSV outputs "
+              "(comparison.csv).</p>\n";
+      out_ += "</article>\n";
+    }
   }
 
   void resources() {
@@ -425,19 +665,19 @@ class Page {
     out_ += "<section id=\"scenarios\" class=\"major\">\n<h2>Scenarios</h2>\n";
     out_ += "<p class=\"note\">Every scenario ran on the same random numbers as the base, so each change against the base "
             "comes with a paired 95% interval, much narrower than two separate runs would give.</p>\n";
-    for (std::size_t t = 0; t < base_.targets.size(); ++t) {
-      const sim::TargetResult& bt = base_.targets[t];
+    for (const auto* btp : targets_) {
+      const sim::TargetResult& bt = *btp;
       std::vector<ScenarioBar> bars;
       bars.push_back({base_.name, bt.p_hit, bt.ci95, true, 0.0, {}});
       for (std::size_t s = 1; s < in_.result.scenarios.size(); ++s) {
         const sim::ScenarioResult& sc = in_.result.scenarios[s];
         const sim::TargetResult* st = nullptr;
         for (const auto& x : sc.targets)
-          if (x.id == bt.id) st = &x;
+          if (x.id == bt.id && x.unit.empty()) st = &x;
         if (!st) continue;
         ScenarioBar b{sc.name, st->p_hit, st->ci95, false, NAN, {NAN, NAN}};
         for (const auto& c : in_.result.comparison)
-          if (c.scenario == sc.name && c.target == bt.id) {
+          if (c.scenario == sc.name && c.target == bt.id && c.unit.empty()) {
             b.delta = c.delta;
             b.delta_ci = c.ci95;
           }
@@ -449,6 +689,7 @@ class Page {
       out_ += comparison_svg(next_id(), bt.id, bars, in_.rag);
       out_ += "</article>\n";
     }
+    local_targets_by_scenario();
     out_ += "</section>\n";
   }
 
@@ -500,6 +741,9 @@ class Page {
 
   const HtmlReportInput& in_;
   const sim::ScenarioResult& base_;
+  std::vector<const sim::TargetResult*> targets_;    // the base's plan-wide targets
+  std::vector<const sim::MeasureResult*> measures_;  // ...and measures
+  std::vector<std::string> local_measure_ids_;       // each local measure once, in order
   std::string out_;
   int charts_ = 0;
 };

@@ -10,13 +10,22 @@
 // a <desc> that states its figures in words.
 //
 // Contents: a header (plan, scenarios, seed, samples, date, plansim
-// version, plan hash); the targets table; per target, P(hit) with its
-// interval and the distribution of its measure at `by` with the threshold;
-// per measure, a fan chart with its targets and milestones; per resource,
-// available against demand and P(short); the risk register as a
-// likelihood x impact heat map; with scenarios, P(hit) by scenario per
-// target with the changes against the base; management responses; the
+// version, plan hash, units); the targets table; per target, P(hit) with
+// its interval and the distribution of its measure at `by` with the
+// threshold; per local target, the units expected to hit it and a table of
+// its units, least likely first; per measure, a fan chart with its targets
+// and milestones; per local measure, a table of each unit's mean by period;
+// per resource, available against demand and P(short); the risk register
+// as a likelihood x impact heat map; with scenarios, P(hit) by scenario per
+// target with the changes against the base, and per local target the units
+// expected to hit it in each scenario; management responses; the
 // dependency graph.
+//
+// Local targets and measures have one result per unit (sim/results.h):
+// the targets table, the per-target cards, the fan charts and the counts
+// are of plan-wide ones only. A unit table lists at most 200 units (the
+// least likely to hit, for a target) and says how many more there are;
+// the JSON and CSV outputs have them all.
 //
 // The page depends only on its input: no clock is read (the date shown is
 // RunInfo::started_at), so the same run gives the same bytes.

@@ -160,7 +160,7 @@ void expect_double(const std::string& cell, double want, const std::string& wher
 const std::vector<std::string> kTargets = {"scenario", "target", "unit", "label", "kind", "measure", "direction",
                                            "threshold", "by", "p_hit", "ci95_low", "ci95_high", "p10", "p50", "p90",
                                            "achievable_confidence", "achievable_level", "rag"};
-const std::vector<std::string> kMilestones = {"scenario", "target", "by", "direction",
+const std::vector<std::string> kMilestones = {"scenario", "target", "unit", "by", "direction",
                                               "threshold", "p_hit", "ci95_low", "ci95_high"};
 const std::vector<std::string> kMeasures = {"scenario", "measure", "unit", "period", "mean",
                                             "p10", "p25", "p50", "p75", "p90"};
@@ -225,6 +225,7 @@ void check_against_json(const test::ExampleRun& run) {
         const std::string mw = "milestones.csv " + name + "/" + t["id"].get<std::string>() + "/" + m["by"].get<std::string>();
         EXPECT_EQ(mr["scenario"], name) << mw;
         EXPECT_EQ(mr["target"], t["id"]) << mw;
+        EXPECT_EQ(mr["unit"], "") << mw;
         EXPECT_EQ(mr["by"], m["by"]) << mw;
         EXPECT_EQ(mr["direction"], m["direction"]) << mw;
         expect_number(mr["threshold"], m["threshold"], mw + " threshold");
@@ -327,7 +328,7 @@ TEST(CsvReport, ReportsWhyItCannotWrite) {
 
 TEST(CsvReport, LinesEndWithCrlfAndHeadersComeFirst) {
   const std::string text = milestones_csv(cps().info, cps().result);
-  EXPECT_EQ(text.rfind("scenario,target,by,direction,threshold,p_hit,ci95_low,ci95_high\r\n", 0), 0u);
+  EXPECT_EQ(text.rfind("scenario,target,unit,by,direction,threshold,p_hit,ci95_low,ci95_high\r\n", 0), 0u);
   EXPECT_EQ(comparison_csv(sim::RunResult{}), "scenario,target,unit,p_hit,delta_vs_base,delta_ci95_low,delta_ci95_high\r\n");
 }
 

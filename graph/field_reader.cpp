@@ -139,9 +139,13 @@ ExprPtr FieldReader::expression(const YamlNode& n, std::string_view node) {
 
 // True when the tree is made of numbers, arithmetic and, where `columns`
 // is given, the table's columns (in local nodes, or inside aggregations).
-static bool constant_only(const rules::Expr& e, const UnitTable* columns, bool local, bool in_aggregation) {
-  if (e.kind == rules::ExprKind::kName)
-    return columns && columns->column(e.name) >= 0 && (local || in_aggregation);
+static bool constant_only(const rules::Expr& e, const UnitTable* columns, bool local, bool in_aggregation,
+                          const rules::Expr*& culprit) {
+  if (e.kind == rules::ExprKind::kName) {
+    const bool ok = columns && columns->column(e.name) >= 0 && (local || in_aggregation);
+    if (!ok && !culprit) culprit = &e;
+    return ok;
+  }
   if (e.kind == rules::ExprKind::kCall) {
     const auto* f = rules::find_function(e.name);
     if (!f) return false;
@@ -153,14 +157,23 @@ static bool constant_only(const rules::Expr& e, const UnitTable* columns, bool l
     }
   }
   for (const auto& a : e.args)
-    if (!constant_only(*a, columns, local, in_aggregation)) return false;
+    if (!constant_only(*a, columns, local, in_aggregation, culprit)) return false;
   return true;
 }
 
 ExprPtr FieldReader::constant_expression(const YamlNode& n, std::string_view node, std::string_view what,
                                          const UnitTable* columns, bool local) {
   ExprPtr e = expression(n, node);
-  if (e && !constant_only(*e, columns, local, false)) {
+  const rules::Expr* culprit = nullptr;
+  if (e && !constant_only(*e, columns, local, false, culprit)) {
+    // A name close to a column is a misspelt column, not a wish for a variable baseline.
+    if (culprit && columns && (local || !columns->columns.empty())) {
+      const std::string guess = rules::did_you_mean(culprit->name, columns->columns);
+      if (!guess.empty() && columns->column(culprit->name) < 0) {
+        error(culprit->pos, node, "unknown name '" + culprit->name + "' in " + std::string(what), guess);
+        return nullptr;
+      }
+    }
     error(n.pos, node,
           std::string(what) + " must be a constant (numbers and arithmetic" +
               (!columns ? ")" : local ? ", and columns of the units table)" : ", and aggregations of table columns)"),

@@ -4,11 +4,13 @@
 #include "graph/unit_table.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -373,7 +375,13 @@ void Loader::load_risk(Risk& r, const YamlNode& n) {
     } else {
       bool upper = l->is_scalar() && !l->scalar.empty() &&
                    std::all_of(l->scalar.begin(), l->scalar.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-      if (upper) {
+      // A label in lower case ("vh") would otherwise read as an unknown node name.
+      std::string upper_case = l->is_scalar() ? l->scalar : std::string();
+      for (char& c : upper_case) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!upper && plan_.likelihood_scale.count(upper_case)) {
+        error(l->pos, name, "likelihood '" + l->scalar + "' is not a label: labels are written in capitals",
+              "write '" + upper_case + "' (probability " + number_text(plan_.likelihood_scale.at(upper_case)) + ")");
+      } else if (upper) {
         std::vector<std::string> labels;
         for (const auto& [k, _] : plan_.likelihood_scale) labels.push_back(k);
         std::string hint = rules::did_you_mean(l->scalar, labels);
@@ -578,6 +586,11 @@ std::unique_ptr<Plan> load_plan_text(std::string text, const std::string& file, 
 }
 
 std::unique_ptr<Plan> load_plan_file(const std::string& path, Diagnostics& diags) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diags.error(path, {}, "", "the plan path is a directory, not a file", "name the plan's .yaml file");
+    return nullptr;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.error(path, {}, "", "cannot read the plan file: " + std::string(std::strerror(errno)),

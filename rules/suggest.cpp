@@ -5,18 +5,22 @@
 namespace plansim::rules {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  // Two rows of the classic dynamic programme: row[j] is the distance between
-  // the current prefix of a and the first j characters of b.
+  // Optimal string alignment: insertions, deletions, substitutions, and
+  // swaps of two adjacent letters ("lgo" -> "log"), each one edit. Three
+  // rows of the dynamic programme: row[j] is the distance between the
+  // current prefix of a and the first j characters of b.
   if (a.size() < b.size()) std::swap(a, b);  // the shorter string sizes the rows
-  std::vector<std::size_t> previous(b.size() + 1);
-  std::vector<std::size_t> current(b.size() + 1);
+  std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     current[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
       current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        current[j] = std::min(current[j], before[j - 2] + 1);
     }
+    std::swap(before, previous);
     std::swap(previous, current);
   }
   return previous[b.size()];

@@ -8,7 +8,8 @@
 
 namespace plansim::rules {
 
-// Levenshtein distance between a and b (insertions, deletions, substitutions).
+// Edit distance between a and b: insertions, deletions, substitutions and
+// swaps of adjacent letters (optimal string alignment).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `name`, if it is close enough to be a plausible

@@ -41,6 +41,17 @@ std::uint64_t estimate_memory(const Program& program, std::uint64_t samples, int
   return kept + per_thread * t + local_stats * (t * 9) + (16u << 20);
 }
 
+double estimate_seconds(const Program& program, std::uint64_t samples, int threads) {
+  const int t = threads > 0 ? threads : tbb::info::default_concurrency();
+  const BlockEvaluator eval(program, 1);
+  Workspace ws(program);
+  const auto start = std::chrono::steady_clock::now();
+  eval.run(0, kBlockSize, ws);
+  const double per_block = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double blocks = std::ceil(static_cast<double>(samples) / static_cast<double>(kBlockSize));
+  return per_block * blocks / t;
+}
+
 namespace {
 
 constexpr std::uint64_t kNoSample = std::numeric_limits<std::uint64_t>::max();
@@ -448,7 +459,8 @@ RunResult run(const Program& p, const RunOptions& options) {
   const std::size_t P = layout.periods;
   const BlockEvaluator eval(p, options.seed);
 
-  std::vector<std::vector<double>> kept(layout.kept, std::vector<double>(samples));
+  std::vector<std::vector<double>> kept(layout.kept);  // nothing per sample unless values are kept
+  for (auto& values : kept) values.resize(samples);
   std::vector<CompensatedSum> sums(layout.sums);
   std::vector<std::uint64_t> counts(layout.counts, 0);
   std::vector<std::uint64_t> first_nan(layout.targets + layout.local_targets, kNoSample);

@@ -37,6 +37,11 @@ struct RunOptions {
 // Bytes a run of `samples` will hold at its peak, roughly.
 std::uint64_t estimate_memory(const graph::Program& program, std::uint64_t samples, int threads);
 
+// Seconds a run of `samples` would take on `threads` threads (0: all
+// cores), from timing one block on this machine: a few milliseconds spent
+// to refuse a run that would not end in any reasonable time.
+double estimate_seconds(const graph::Program& program, std::uint64_t samples, int threads);
+
 RunResult run(const graph::Program& program, const RunOptions& options);
 
 }  // namespace plansim::sim

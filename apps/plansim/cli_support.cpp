@@ -20,6 +20,19 @@
 namespace plansim::cli {
 namespace {
 
+// "3 hours", "12 days", "40 years": an estimate's order of magnitude.
+std::string duration_text(double seconds) {
+  const std::pair<double, const char*> units[] = {
+      {365.25 * 86400, "years"}, {86400, "days"}, {3600, "hours"}, {60, "minutes"}, {1, "seconds"}};
+  for (const auto& [size, name] : units)
+    if (seconds >= size) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%.3g %s", seconds / size, name);
+      return text;
+    }
+  return "under a second";
+}
+
 namespace fs = std::filesystem;
 
 std::atomic<bool> g_interrupted{false};
@@ -181,6 +194,15 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   if (have && need > have / 10 * 8) {
     std::cerr << "error: " << options.samples << " samples would need about " << (need >> 20)
               << " MiB of memory, more than this machine can give (" << (have >> 20) << " MiB)\n"
+              << "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+    return kExitUsage;
+  }
+  // A run that would take days is a typo or a misunderstanding, not a plan.
+  constexpr double kMaxRunSeconds = 24 * 3600;
+  if (const double seconds = sim::estimate_seconds(program, options.samples, options.threads);
+      seconds > kMaxRunSeconds) {
+    std::cerr << "error: " << options.samples << " samples would take about " << duration_text(seconds)
+              << " on this machine (timed on one block), more than the limit of a day\n"
               << "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
     return kExitUsage;
   }

@@ -1,12 +1,15 @@
 // plansim: the command line (cli.md). Parses arguments and hands them to the
 // commands; everything else lives in the modules.
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <iostream>
 #include <new>
 #include <string>
 
 #include "apps/plansim/commands.h"
 #include "apps/plansim/history_command.h"
+#include "rules/suggest.h"
 #include "store/history.h"
 
 int main(int argc, char** argv) {
@@ -61,6 +64,20 @@ int main(int argc, char** argv) {
   graph_cmd->add_option("--scenario", graph_scenarios, "draw the plan as this scenario changes it");
   graph_cmd->add_option("--dot", dot, "output file (default: standard output)");
 
+  // A first word that is not a command is named, with the nearest command,
+  // rather than reported as "a subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+      std::string list;
+      for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+      const std::string guess = plansim::rules::did_you_mean(argv[1], commands);
+      std::cerr << "error: unknown command '" << argv[1] << "'" << (guess.empty() ? "" : " (" + guess + ")")
+                << "\n  the commands are " << list << "; see plansim --help\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

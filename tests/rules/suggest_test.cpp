@@ -19,7 +19,15 @@ TEST(EditDistance, IsSymmetric) {
   EXPECT_EQ(edit_distance("sunday", "saturday"), 3u);
 }
 
-TEST(EditDistance, TranspositionCostsTwo) { EXPECT_EQ(edit_distance("nromal", "normal"), 2u); }
+// Swapping two adjacent letters is one slip of the fingers, so one edit:
+// "lgo" (3 letters, at most 1 edit) still finds "log".
+TEST(EditDistance, TranspositionCostsOne) {
+  EXPECT_EQ(edit_distance("nromal", "normal"), 1u);
+  EXPECT_EQ(edit_distance("lgo", "log"), 1u);
+  EXPECT_EQ(edit_distance("ab", "ba"), 1u);
+  EXPECT_EQ(edit_distance("abc", "ca"), 3u);  // not a swap of adjacent letters then an insertion
+  EXPECT_EQ(closest("lgo", {"log", "exp"}), "log");
+}
 
 TEST(Closest, FindsTheMisspeltDistribution) {
   const std::vector<std::string> names = {"uniform", "normal", "lognormal", "poisson"};

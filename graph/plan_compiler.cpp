@@ -1020,7 +1020,7 @@ VariantOutputs PlanCompiler::compile_outputs() {
     (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
   for (const auto& r : plan_->resources) {
     const Slots& s = slots(r.info.name);
-    out.resources.push_back({r.info.name, r.info.label, s.value, s.demand});
+    (r.info.local ? out.local_resources : out.resources).push_back({r.info.name, r.info.label, s.value, s.demand});
   }
   for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
   // Targets in file order, except that a composite follows its parts (the

@@ -84,6 +84,7 @@ struct VariantOutputs {
   // runs for that unit. Composite local targets combine parts of the same unit.
   std::vector<TargetOutput> local_targets;
   std::vector<MeasureOutput> local_measures;
+  std::vector<ResourceOutput> local_resources;
 };
 
 // The units of section 9, as the engine needs them.

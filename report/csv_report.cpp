@@ -154,7 +154,7 @@ std::string resources_csv(const RunInfo& info, const sim::RunResult& result) {
     for (const auto& r : sc.resources)
       for (std::size_t p = 0; p < r.periods.size(); ++p) {
         const sim::ResourcePeriod& s = r.periods[p];
-        csv.text(sc.name).text(r.id).empty().text(period_label(info, static_cast<int>(p)));
+        csv.text(sc.name).text(r.id).text(r.unit).text(period_label(info, static_cast<int>(p)));
         csv.number(s.available).number(s.demand).number(s.p_short);
         csv.end_row();
       }

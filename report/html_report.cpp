@@ -275,7 +275,7 @@ class Page {
     if (!base_.local_targets.empty()) item("local-targets", "Local targets");
     if (!measures_.empty()) item("measures", "Measures");
     if (!local_measure_ids_.empty()) item("local-measures", "Local measures");
-    if (!base_.resources.empty()) item("resources", "Resources");
+    if (!base_.resources.empty()) item("resources", "Resources");  // plan-wide ones, or a note on local ones
     item("risks", "Risks");
     if (in_.result.scenarios.size() > 1) item("scenarios", "Scenarios");
     if (has_responses()) item("responses", "Responses");
@@ -605,7 +605,14 @@ class Page {
     out_ += "<p class=\"note\">Mean available and mean demand in each period; P(short) is the probability that demand "
             "exceeds what is available in that period; the actions that need it are then funded only in part "
             "(their funding is the cover, available over demand).</p>\n";
+    std::size_t local = 0;
+    for (const auto& r : base_.resources) local += r.unit.empty() ? 0 : 1;
+    if (local > 0)
+      out_ += "<p class=\"note\">Local resources (" + std::to_string(local) +
+              " unit-resources) are not drawn here: their mean available, mean demand and P(short) per unit are in "
+              "the JSON and CSV outputs.</p>\n";
     for (const auto& r : base_.resources) {
+      if (!r.unit.empty()) continue;
       const std::string unit = unit_of(r.id);
       out_ += "<article id=\"resource-" + html_escape(r.id) + "\">\n<h3>" + named(r.label, r.id) + "</h3>\n";
       const graph::NodeInfo* n = node(r.id);

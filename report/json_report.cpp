@@ -69,6 +69,7 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
       for (const auto& l : sc.local_targets)
         local.push_back({{"id", l.id},
                          {"label", l.label},
+                         {"unit_name", l.unit_name},
                          {"units", l.units},
                          {"expected_units_hitting", number(l.expected_hits)},
                          {"ci95", interval(l.ci95)},
@@ -91,7 +92,7 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
       for (const auto& p : r.periods)
         periods.push_back({{"available", number(p.available)}, {"demand", number(p.demand)},
                            {"p_short", number(p.p_short)}});
-      resources.push_back({{"id", r.id}, {"unit", nullptr}, {"periods", periods}});
+      resources.push_back({{"id", r.id}, {"unit", unit(r.unit)}, {"periods", periods}});
     }
     s["resources"] = resources;
     json responses = json::array();

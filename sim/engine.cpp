@@ -71,6 +71,7 @@ struct VariantLayout {
   std::vector<std::size_t> local_milestones;
   std::size_t unit_count = 0, unit_count_squares = 0;  // per local target: sums over samples
   std::size_t local_measure_sums = 0;                  // [(measure * units + u) * periods + period]
+  std::size_t local_available_sums = 0, local_demand_sums = 0, local_shorts = 0;  // likewise per resource
   std::size_t first_target = 0, first_local_target = 0;  // flags in ThreadState, first_nan slots
 };
 
@@ -97,6 +98,9 @@ struct Layout {
       l.unit_count = counts, counts += L;
       l.unit_count_squares = counts, counts += L;
       l.local_measure_sums = sums, sums += o.local_measures.size() * units * periods;
+      l.local_available_sums = sums, sums += o.local_resources.size() * units * periods;
+      l.local_demand_sums = sums, sums += o.local_resources.size() * units * periods;
+      l.local_shorts = counts, counts += o.local_resources.size() * units * periods;
       l.first_target = targets;
       l.first_local_target = local_targets;
       local_targets += L;
@@ -266,6 +270,17 @@ void count_unit(const Program& p, const Layout& layout, std::size_t u, std::uint
     for (std::size_t m = 0; m < o.local_measures.size(); ++m)
       for (std::size_t q = 0; q < P; ++q)
         out.sums[l.local_measure_sums + (m * U + u) * P + q] = sum_of(ts.ws.array(o.local_measures[m].arrays[q]), n);
+    for (std::size_t r = 0; r < o.local_resources.size(); ++r)
+      for (std::size_t q = 0; q < P; ++q) {
+        const std::size_t k = (r * U + u) * P + q;
+        const double* avail = ts.ws.array(o.local_resources[r].available[q]);
+        const double* demand = ts.ws.array(o.local_resources[r].demand[q]);
+        out.sums[l.local_available_sums + k] = sum_of(avail, n);
+        out.sums[l.local_demand_sums + k] = sum_of(demand, n);
+        std::uint64_t shorts = 0;
+        for (std::size_t i = 0; i < n; ++i) shorts += demand[i] > avail[i];
+        out.counts[l.local_shorts + k] = shorts;
+      }
   }
 }
 
@@ -446,6 +461,16 @@ void add_local_results(const Program& p, const Layout& layout, std::size_t v, co
         mr.periods.push_back({sums[l.local_measure_sums + (m * U + u) * P + q].value() / n, nan, nan, nan, nan, nan});
       sc.measures.push_back(std::move(mr));
     }
+  for (std::size_t r = 0; r < o.local_resources.size(); ++r)
+    for (std::size_t u = 0; u < U; ++u) {
+      ResourceResult rr{o.local_resources[r].id, o.local_resources[r].label, {}, p.units.ids[u]};
+      for (std::size_t q = 0; q < P; ++q) {
+        const std::size_t k = (r * U + u) * P + q;
+        rr.periods.push_back({sums[l.local_available_sums + k].value() / n, sums[l.local_demand_sums + k].value() / n,
+                              static_cast<double>(counts[l.local_shorts + k]) / n});
+      }
+      sc.resources.push_back(std::move(rr));
+    }
 }
 
 }  // namespace
@@ -532,7 +557,7 @@ RunResult run(const Program& p, const RunOptions& options) {
       sc.measures.push_back(std::move(mr));
     }
     for (std::size_t r = 0; r < o.resources.size(); ++r) {
-      ResourceResult rr{o.resources[r].id, o.resources[r].label, {}};
+      ResourceResult rr{o.resources[r].id, o.resources[r].label, {}, {}};
       for (std::size_t q = 0; q < P; ++q)
         rr.periods.push_back({sums[l.available_sums + r * P + q].value() / n,
                               sums[l.demand_sums + r * P + q].value() / n, probability(counts[l.shorts + r * P + q])});

@@ -77,6 +77,7 @@ struct ResourceResult {
   std::string id;
   std::string label;
   std::vector<ResourcePeriod> periods;
+  std::string unit;  // a local resource's unit id
 };
 
 struct ResponseResult {

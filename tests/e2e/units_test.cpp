@@ -625,5 +625,39 @@ targets:
   EXPECT_TRUE(near_probability(target(r, "two_low").p_hit, 0.25));
 }
 
+// A local resource is reported once per unit: its mean available (the
+// unit's column times a plan-wide factor), its demand, and P(short).
+TEST(UnitsExact, LocalResourcesAreReportedPerUnit) {
+  const auto r = run_plan(kHeader + inline_units(kAreas) + R"yaml(
+assumptions:
+  factor: {value: "uniform(0.5, 1.5)"}
+local:
+  resources:
+    hours:
+      available: c * factor
+  actions:
+    work:
+      needs: {hours: 1}
+  measures:
+    done: {value: work}
+)yaml",
+                          kSamples, 107);
+  const auto& resources = r.base().resources;
+  ASSERT_EQ(resources.size(), kAreas.size());
+  for (std::size_t i = 0; i < kAreas.size(); ++i) {
+    const auto& res = resources[i];
+    EXPECT_EQ(res.id, "hours");
+    EXPECT_EQ(res.unit, kAreas[i].id);
+    ASSERT_EQ(res.periods.size(), 4u);
+    // E[c U(0.5, 1.5)] = c, sd c / sqrt(12); demand is the need, 1, in every active period.
+    EXPECT_TRUE(near_mean(res.periods[0].available, kAreas[i].c, kAreas[i].c / std::sqrt(12.0)));
+    EXPECT_EQ(res.periods[0].demand, 1.0);
+    // Short when c U < 1: P(U < 1 / c), U uniform on [0.5, 1.5].
+    const double p_short = std::clamp(1.0 / kAreas[i].c - 0.5, 0.0, 1.0);
+    EXPECT_TRUE(near_probability(res.periods[0].p_short, p_short));
+  }
+}
+
+
 }  // namespace
 }  // namespace plansim::e2e

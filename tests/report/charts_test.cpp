@@ -137,7 +137,7 @@ TEST(Charts, CopeWithNonFiniteAndConstantValues) {
   t.distribution.clear();
   EXPECT_EQ(distribution_svg("d", t, "2024-01", 0.8), "");
 
-  sim::ResourceResult r{"r", "", {{0, 0, 0}}};
+  sim::ResourceResult r{"r", "", {{0, 0, 0}}, ""};
   EXPECT_EQ(resource_svg("r", r, {"2024-01"}, "").find("nan"), std::string::npos);
 }
 

@@ -2,6 +2,8 @@
 // the real binary with plans written to temporary files.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "tests/cli/cli_fixture.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,58 +67,7 @@ targets:
   low_rate: {measure: rate, at_most: 0.6}
 )";
 
-// A fresh directory per test, so tests can run in parallel.
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("plansim_cli_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    if (!HasFailure()) fs::remove_all(dir_, ec);
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name), std::ios::binary) << text;
-    return path(name);
-  }
-
-  static std::string read(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  struct Result {
-    int code = -1;
-    std::string out;
-    std::string err;
-  };
-
-  // Runs `plansim ARGS` (ARGS already quoted for the shell) and captures both streams.
-  Result plansim(const std::string& args) const {
-    const std::string out = path("stdout.txt"), err = path("stderr.txt");
-    const std::string command =
-        "'" + std::string(PLANSIM_BINARY) + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
-    const int status = std::system(command.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read(out);
-    r.err = read(err);
-    return r;
-  }
-
-  static std::string quote(const std::string& s) { return "'" + s + "'"; }
-
-  fs::path dir_;
-};
+class Cli : public testing_cli::CliTest {};
 
 // ---- version and usage -----------------------------------------------------------
 

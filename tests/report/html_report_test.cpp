@@ -3,6 +3,7 @@
 // its five, that it needs nothing outside itself, that its markup nests,
 // and that it depends only on its input.
 #include "report/html_report.h"
+#include "tests/report/markup_check.h"
 
 #include <gtest/gtest.h>
 
@@ -70,43 +71,6 @@ std::size_t charts_starting(const std::vector<std::string>& titles, const std::s
   }));
 }
 
-// Checks that elements nest: every start tag is closed in order, except
-// void elements and self-closed ones. Returns "" or what is wrong.
-std::string nesting_problem(const std::string& html) {
-  static const std::vector<std::string> kVoid = {"meta", "br", "hr", "img", "input", "link", "col", "wbr"};
-  std::vector<std::string> open;
-  std::size_t at = 0;
-  while ((at = html.find('<', at)) != std::string::npos) {
-    const std::size_t end = html.find('>', at);
-    if (end == std::string::npos) return "a tag is not closed at byte " + std::to_string(at);
-    const std::string tag = html.substr(at + 1, end - at - 1);
-    at = end + 1;
-    if (tag.empty()) return "an empty tag";
-    if (tag[0] == '!') {
-      if (tag.rfind("!DOCTYPE", 0) != 0) return "unexpected markup <" + tag + ">";
-      continue;
-    }
-    if (tag[0] == '/') {
-      const std::string name = tag.substr(1);
-      if (open.empty() || open.back() != name)
-        return "</" + name + "> closes <" + (open.empty() ? std::string("nothing") : open.back()) + ">";
-      open.pop_back();
-      // <style> holds CSS, not markup.
-      continue;
-    }
-    const std::string name = tag.substr(0, tag.find_first_of(" \n/"));
-    if (tag.back() == '/' || std::find(kVoid.begin(), kVoid.end(), name) != kVoid.end()) continue;
-    open.push_back(name);
-    if (name == "style") {
-      const std::size_t close = html.find("</style>", at);
-      if (close == std::string::npos) return "<style> is not closed";
-      if (html.substr(at, close - at).find('<') != std::string::npos) return "<style> holds markup";
-      at = close;
-    }
-  }
-  if (!open.empty()) return "<" + open.back() + "> is not closed";
-  return "";
-}
 
 TEST(HtmlReport, ShowsEveryTargetsLabelAndId) {
   for (const auto* run : {&cps(), &probation()}) {
@@ -199,7 +163,7 @@ TEST(HtmlReport, MarkupNests) {
     const std::string html = render(*run);
     EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
     EXPECT_EQ(count(html, "<svg "), count(html, "</svg>"));
-    EXPECT_EQ(nesting_problem(html), "");
+    EXPECT_EQ(markup_problem(html), "");
     // Element ids are unique in the page.
     static const std::regex id(R"re( id="([^"]+)")re");
     std::vector<std::string> ids;
@@ -237,7 +201,7 @@ TEST(HtmlReport, EscapesTextFromThePlan) {
   const std::string html = html_report({info, cps().result, *cps().plan, cps().program->rag});
   EXPECT_EQ(html.find("<b>plan</b>"), std::string::npos);
   EXPECT_NE(html.find("A &lt;b&gt;plan&lt;/b&gt; &amp; &quot;its&quot; &#39;title&#39;"), std::string::npos);
-  EXPECT_EQ(nesting_problem(html), "");
+  EXPECT_EQ(markup_problem(html), "");
 }
 
 TEST(HtmlReport, ProbationShowsRisksResponsesAndScenarios) {

@@ -25,6 +25,18 @@ std::string RunOptions::validate() const {
   return {};
 }
 
+static std::uint64_t local_values_bytes(const Program& program, std::uint64_t samples) {
+  std::uint64_t targets = 0;
+  for (const auto& v : program.variants)
+    for (const auto& t : v.local_targets) targets += t.composite() ? 0 : 1;
+  return targets * program.units.count() * samples * sizeof(double);
+}
+
+bool keeps_local_values(const Program& program, std::uint64_t samples, const RunOptions& options) {
+  const std::uint64_t bytes = local_values_bytes(program, samples);
+  return options.keep_quantiles && bytes > 0 && bytes <= options.local_quantile_bytes;
+}
+
 std::uint64_t estimate_memory(const Program& program, std::uint64_t samples, int threads) {
   std::uint64_t measures = 0, targets = 0;
   for (const auto& v : program.variants) {
@@ -35,7 +47,9 @@ std::uint64_t estimate_memory(const Program& program, std::uint64_t samples, int
   for (const auto& v : program.variants)
     local_stats += (v.local_targets.size() * 4 + v.local_measures.size() * static_cast<std::size_t>(program.periods)) *
                    program.units.count() * 8;
-  const std::uint64_t kept = measures * static_cast<std::uint64_t>(program.periods) * samples * sizeof(double);
+  std::uint64_t kept = measures * static_cast<std::uint64_t>(program.periods) * samples * sizeof(double);
+  RunOptions keep;
+  if (samples > 0 && keeps_local_values(program, samples, keep)) kept += local_values_bytes(program, samples);
   const std::uint64_t per_thread = program.arrays * kBlockSize * sizeof(double) + targets * kBlockSize * 5;
   const std::uint64_t t = static_cast<std::uint64_t>(std::max(threads, 1));
   return kept + per_thread * t + local_stats * (t * 9) + (16u << 20);
@@ -73,6 +87,7 @@ struct VariantLayout {
   std::size_t local_measure_sums = 0;                  // [(measure * units + u) * periods + period]
   std::size_t local_available_sums = 0, local_demand_sums = 0, local_shorts = 0;  // likewise per resource
   std::size_t first_target = 0, first_local_target = 0;  // flags in ThreadState, first_nan slots
+  std::size_t local_kept = 0;  // first kept-values vector of a local target's measure (target x unit)
 };
 
 struct Layout {
@@ -81,7 +96,10 @@ struct Layout {
   std::vector<VariantLayout> variants;
   std::size_t counts = 0, sums = 0, kept = 0, targets = 0, local_targets = 0;
 
-  Layout(const Program& p, bool keep) : periods(static_cast<std::size_t>(p.periods)), units(p.units.count()) {
+  bool keep_local = false;  // local targets' measures kept per unit (see RunOptions::local_quantile_bytes)
+
+  Layout(const Program& p, bool keep, bool keep_local_values)
+      : periods(static_cast<std::size_t>(p.periods)), units(p.units.count()), keep_local(keep_local_values) {
     for (std::size_t v = 0; v < p.variants.size(); ++v) {
       const VariantOutputs& o = p.variants[v];
       VariantLayout l;
@@ -111,6 +129,7 @@ struct Layout {
       l.available_sums = sums, sums += o.resources.size() * periods;
       l.demand_sums = sums, sums += o.resources.size() * periods;
       l.kept = kept, kept += keep ? o.measures.size() * periods : 0;
+      l.local_kept = kept, kept += keep_local ? o.local_targets.size() * units : 0;
       targets += T;
       variants.push_back(std::move(l));
     }
@@ -245,7 +264,7 @@ void count_paired(const std::uint8_t* h1, const std::uint8_t* h0, std::size_t n,
 
 // After the local stage of unit u: every variant's local targets and measures for that unit.
 void count_unit(const Program& p, const Layout& layout, std::size_t u, std::uint64_t first, std::size_t n,
-                ThreadState& ts, BlockStats& out) {
+                ThreadState& ts, BlockStats& out, std::vector<std::vector<double>>& kept) {
   const std::size_t U = layout.units, P = layout.periods;
   const double* unit_values = p.units.row(u);
   for (std::size_t v = 0; v < p.variants.size(); ++v) {
@@ -258,6 +277,10 @@ void count_unit(const Program& p, const Layout& layout, std::size_t u, std::uint
       const TargetSlots at{l.local_hits + k, l.local_nans + k, l.local_milestones[t] + u * target.milestones.size()};
       std::uint8_t* hit = flags + t * kBlockSize;
       const std::size_t nan_at = count_target(target, ts.ws, unit_values, flags, n, hit, at, out);
+      if (layout.keep_local && !target.composite()) {
+        const double* x = ts.ws.array(target.array);
+        std::copy(x, x + n, kept[l.local_kept + k].begin() + static_cast<std::ptrdiff_t>(first));
+      }
       std::uint64_t& first_nan = out.first_nan[layout.targets + l.first_local_target + t];
       if (nan_at < n) first_nan = std::min<std::uint64_t>(first_nan, (first + nan_at) * U + u);
       std::uint32_t* count = ts.units_hitting.data() + (l.first_local_target + t) * kBlockSize;
@@ -295,7 +318,7 @@ void evaluate_block(const Program& p, const Layout& layout, const BlockEvaluator
     std::fill(ts.units_hitting.begin(), ts.units_hitting.end(), 0u);
     for (std::size_t u = 0; u < layout.units; ++u) {
       eval.unit(b, n, u, ts.ws);
-      count_unit(p, layout, u, first, n, ts, out);
+      count_unit(p, layout, u, first, n, ts, out, kept);
     }
     for (std::size_t v = 0; v < p.variants.size(); ++v) {
       const VariantLayout& l = layout.variants[v];
@@ -396,8 +419,8 @@ Comparison compare(const std::string& scenario, const std::string& target, doubl
 // Variant v's local targets (per unit, and their summaries across units)
 // and local measures (the mean per unit and period).
 void add_local_results(const Program& p, const Layout& layout, std::size_t v, const std::vector<std::uint64_t>& counts,
-                       const std::vector<CompensatedSum>& sums, std::uint64_t samples, RunResult& result,
-                       ScenarioResult& sc) {
+                       const std::vector<CompensatedSum>& sums, std::vector<std::vector<double>>& kept,
+                       std::uint64_t samples, RunResult& result, ScenarioResult& sc) {
   const VariantOutputs& o = p.variants[v];
   const VariantLayout& l = layout.variants[v];
   const std::size_t U = layout.units, P = layout.periods;
@@ -425,6 +448,14 @@ void add_local_results(const Program& p, const Layout& layout, std::size_t v, co
         tr.threshold = threshold_of(target.threshold, target.threshold_column, row);
         tr.by = target.by;
         tr.p10 = tr.p50 = tr.p90 = tr.achievable = nan;
+        if (layout.keep_local) {
+          const Summary q = summarise(kept[l.local_kept + k], 0.0, samples, p.confidence, false);
+          tr.p10 = q.period.p10;
+          tr.p50 = q.period.p50;
+          tr.p90 = q.period.p90;
+          tr.achievable = target.direction == Direction::kAtMost ? q.at_c : q.at_one_minus_c;
+          std::vector<double>().swap(kept[l.local_kept + k]);  // done with it
+        }
         for (std::size_t m = 0; m < target.milestones.size(); ++m) {
           const auto& ms = target.milestones[m];
           const std::uint64_t mh = counts[l.local_milestones[t] + u * target.milestones.size() + m];
@@ -480,7 +511,7 @@ RunResult run(const Program& p, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   const std::uint64_t samples = options.samples;
   const std::uint64_t blocks = (samples + kBlockSize - 1) / kBlockSize;
-  const Layout layout(p, options.keep_quantiles);
+  const Layout layout(p, options.keep_quantiles, keeps_local_values(p, samples, options));
   const std::size_t P = layout.periods;
   const BlockEvaluator eval(p, options.seed);
 
@@ -604,7 +635,7 @@ RunResult run(const Program& p, const RunOptions& options) {
                                             static_cast<double>(counts[l.paired + 2 * t + 1]), n));
       sc.targets.push_back(std::move(tr));
     }
-    add_local_results(p, layout, v, counts, sums, samples, result, sc);
+    add_local_results(p, layout, v, counts, sums, kept, samples, result, sc);
     result.scenarios.push_back(std::move(sc));
   }
 

@@ -29,6 +29,11 @@ struct RunOptions {
   // Keep every measure's values for percentiles and achievable levels. A
   // sweep, which needs only P(hit), turns it off and runs in bounded memory.
   bool keep_quantiles = true;
+  // Local targets' measures are kept per unit, for each unit's percentiles
+  // and achievable level, while they take at most this many bytes (local
+  // targets x units x samples x 8); beyond it those figures are not
+  // reported (NaN), so memory stays bounded for any number of units.
+  std::uint64_t local_quantile_bytes = std::uint64_t{256} << 20;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;
@@ -36,6 +41,9 @@ struct RunOptions {
 
 // Bytes a run of `samples` will hold at its peak, roughly.
 std::uint64_t estimate_memory(const graph::Program& program, std::uint64_t samples, int threads);
+
+// Whether a run keeps local targets' values per unit (see RunOptions).
+bool keeps_local_values(const graph::Program& program, std::uint64_t samples, const RunOptions& options);
 
 // Seconds a run of `samples` would take on `threads` threads (0: all
 // cores), from timing one block on this machine: a few milliseconds spent

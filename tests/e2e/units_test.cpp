@@ -659,5 +659,40 @@ local:
 }
 
 
+// Each unit's percentiles and achievable level come from its own kept
+// values while they fit in RunOptions::local_quantile_bytes; beyond it they
+// are not reported. x_i ~ N(mu_i, sd_i): the q-quantile is mu + z_q sd, with
+// standard error sd sqrt(q (1 - q) / n) / phi(z_q).
+TEST(UnitsExact, EachUnitsPercentilesWhileTheyFitAndNoneBeyond) {
+  const std::string yaml = kHeader + inline_units(kAreas) + kRollUps;
+  const auto r = run_plan(yaml, kSamples, 108);
+  const double n = static_cast<double>(kSamples);
+  auto near_quantile = [&](double got, const Area& a, double q, double z) {
+    const double phi = std::exp(-z * z / 2) / std::sqrt(2 * std::numbers::pi);
+    return within_bound(got, a.mu + z * a.sd, 5.0 * a.sd * std::sqrt(q * (1 - q) / n) / phi, "quantile");
+  };
+  for (const auto& a : kAreas) {
+    SCOPED_TRACE(a.id);
+    const sim::TargetResult& t = local_target(r.base(), "low", a.id);
+    EXPECT_TRUE(near_quantile(t.p10, a, 0.1, -1.2815515655446004));
+    EXPECT_TRUE(near_quantile(t.p50, a, 0.5, 0.0));
+    EXPECT_TRUE(near_quantile(t.p90, a, 0.9, 1.2815515655446004));
+    EXPECT_TRUE(near_quantile(t.achievable, a, 0.8, 0.8416212335729143));  // at_most at the default 0.8
+  }
+
+  rules::Diagnostics diags;
+  auto plan = graph::load_plan_text(yaml, "test.yaml", diags);
+  auto program = plan ? graph::compile_plan(*plan, diags) : nullptr;
+  ASSERT_TRUE(program) << diags.to_string();
+  sim::RunOptions options;
+  options.samples = 20000;
+  options.local_quantile_bytes = 1000;  // far less than 4 units x 20,000 samples x 8 bytes
+  const sim::RunResult small = sim::run(*program, options);
+  const sim::TargetResult& t = local_target(small.base(), "low", "north");
+  EXPECT_TRUE(std::isnan(t.p50));
+  EXPECT_TRUE(std::isnan(t.achievable));
+  EXPECT_GT(t.p_hit, 0.0);
+}
+
 }  // namespace
 }  // namespace plansim::e2e

@@ -472,6 +472,8 @@ class Page {
       }
       const std::size_t shown = std::min(units.size(), kMaxUnitRows);
       const std::vector<sim::MilestoneResult>& ms = first->milestones;
+      // Each unit's achievable level, when the run kept the values it needs.
+      const bool achievable = !first->composite && std::isfinite(first->achievable);
       out_ += "<table>\n<caption>" +
               (shown < units.size() ? "The " + std::to_string(shown) + " " + html_escape(unit_noun(noun, shown)) +
                                           " least likely to hit " + html_escape(l.id) + ", of " +
@@ -481,6 +483,9 @@ class Page {
       out_ += "<thead><tr><th scope=\"col\">" + html_escape(capitalised(noun)) +
               "</th><th scope=\"col\" class=\"num\">P(hit)</th><th scope=\"col\" class=\"num\">95% interval</th>"
               "<th scope=\"col\">RAG</th><th scope=\"col\">Threshold</th>";
+      if (achievable)
+        out_ += "<th scope=\"col\" class=\"num\">Achievable at " + format_fixed(in_.info.confidence * 100, 0) +
+                "%</th>";
       for (const auto& m : ms)
         out_ += "<th scope=\"col\" class=\"num\">P(hit) of the milestone by " + html_escape(period(m.by)) + "</th>";
       out_ += "</tr></thead>\n<tbody>\n";
@@ -490,6 +495,7 @@ class Page {
                 format_fixed(t.p_hit, 3) + "</td><td class=\"num\">" + interval_text(t.ci95) + "</td><td>" +
                 badge(t.rag) + "</td><td>" + (t.composite ? std::string() : threshold_text(t.direction, t.threshold)) +
                 "</td>";
+        if (achievable) out_ += "<td class=\"num\">" + format_number(t.achievable) + "</td>";
         for (std::size_t k = 0; k < ms.size(); ++k)
           out_ += "<td class=\"num\">" + (k < t.milestones.size() ? format_fixed(t.milestones[k].p_hit, 3) : "") +
                   "</td>";

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 #include <sstream>
 #include <string>
 
@@ -32,8 +33,9 @@ std::string read(const std::string& path) {
   return s.str();
 }
 
-json run_plansim(const std::string& plan, const std::string& extra) {
-  const std::string out = ::testing::TempDir() + "golden_out.json";
+// ctest runs the golden tests in parallel: each writes its own file.
+json run_plansim(const std::string& plan, const std::string& extra, const std::string& name) {
+  const std::string out = ::testing::TempDir() + "golden_out_" + name + "_" + std::to_string(::getpid()) + ".json";
   const std::string cmd = std::string(PLANSIM_BINARY) + " run " + plan + " --quiet --json " + out + " " + extra;
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return json::parse(read(out));
@@ -66,7 +68,7 @@ void compare(const json& want, const json& got, const std::string& where, bool p
 
 void check_golden(const std::string& example, const std::string& golden, const std::string& extra) {
   const std::string src = PLANSIM_SOURCE_DIR;
-  json got = run_plansim(src + "/" + example, extra);
+  json got = run_plansim(src + "/" + example, extra, golden);
   const std::string golden_path = src + "/tests/golden/" + golden;
   if (std::getenv("PLANSIM_UPDATE_GOLDEN")) {
     std::ofstream(golden_path) << got.dump(2) << "\n";

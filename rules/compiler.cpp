@@ -32,6 +32,13 @@ Operand CodeBuilder::op(Op op, Operand a, Operand b, Operand c, std::uint32_t ow
     for (std::size_t u = 0; u < folded.size(); ++u) folded[u] = apply(op, at(a, u), at(b, u), at(c, u));
     return Operand::column_of(columns_->add(std::move(folded)));
   }
+  Instruction in;
+  in.op = op;
+  in.a = a;
+  in.b = b;
+  in.c = c;
+  in.owner = owner;
+  in.period = period_;
   if (invariant_) {
     auto hoistable = [&](const Operand& o) { return o.is_const() || (o.array >= 0 && invariant_(o.array)); };
     if (hoistable(a) && (n < 2 || hoistable(b)) && (n < 3 || hoistable(c))) {
@@ -40,31 +47,18 @@ Operand CodeBuilder::op(Op op, Operand a, Operand b, Operand c, std::uint32_t ow
       const Operand& kb = n >= 2 ? b : none;
       const Operand& kc = n >= 3 ? c : none;
       auto key = std::make_tuple(op, a.array, a.value, kb.array, kb.value, kc.array, kc.value);
-      auto found = hoisted_at_.find(key);
-      if (found != hoisted_at_.end()) return Operand::at(found->second);
-      Instruction in;
-      in.op = op;
-      in.dst = new_array_();
-      in.a = a;
-      in.b = b;
-      in.c = c;
-      in.owner = owner;
-      in.period = period_;
-      hoisted_.push_back(in);
-      hoisted_at_.emplace(key, in.dst);
-      return Operand::at(in.dst);
+      auto [at, added] = hoisted_at_.emplace(key, 0);
+      if (added) {
+        in.dst = at->second = new_array_();
+        hoisted_.push_back(in);
+      }
+      return Operand::at(at->second);
     }
   }
   release(a);
   if (n >= 2) release(b);
   if (n >= 3) release(c);
-  Instruction in;
-  in.op = op;
-  in.dst = new_temp();
-  in.a = a;
-  in.b = b;
-  in.c = c;
-  in.owner = owner;
+  in.dst = new_temp();  // after the releases: an operand's temporary may hold the result
   emit(in);
   return Operand::at(in.dst);
 }

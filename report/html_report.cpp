@@ -438,6 +438,14 @@ class Page {
 
   // Per local target: how many units are expected to hit it, then its units,
   // least likely to hit first.
+  // The note under a table cut at kMaxUnitRows: how many more units, and where they all are.
+  static std::string more_units_note(std::size_t more, const std::string& noun, const std::string& which,
+                                     const std::string& csv_file) {
+    return "<p class=\"note\">" + std::to_string(more) + " more " + html_escape(unit_noun(noun, more)) + which +
+           " are not listed here; the JSON (<span class=\"mono\">--json</span>) and CSV (<span "
+           "class=\"mono\">--csv</span>, " + csv_file + ") outputs have every " + html_escape(noun) + ".</p>\n";
+  }
+
   void local_targets() {
     if (base_.local_targets.empty()) return;
     out_ += "<section id=\"local-targets\" class=\"major\">\n<h2>Local targets</h2>\n";
@@ -502,12 +510,7 @@ class Page {
         out_ += "</tr>\n";
       }
       out_ += "</tbody>\n</table>\n";
-      if (shown < units.size())
-        out_ += "<p class=\"note\">" + std::to_string(units.size() - shown) + " more " +
-                html_escape(unit_noun(noun, units.size() - shown)) +
-                ", more likely to hit, are not listed here; the JSON (<span class=\"mono\">--json</span>) and "
-                "CSV (<span class=\"mono\">--csv</span>, targets.csv) outputs have every " +
-                html_escape(noun) + ".</p>\n";
+      if (shown < units.size()) out_ += more_units_note(units.size() - shown, noun, ", more likely to hit,", "targets.csv");
       out_ += "</article>\n";
     }
     out_ += "</section>\n";
@@ -561,11 +564,7 @@ class Page {
         out_ += "</tr>\n";
       }
       out_ += "</tbody>\n</table>\n</div>\n";
-      if (shown < rows.size())
-        out_ += "<p class=\"note\">" + std::to_string(rows.size() - shown) + " more " +
-                html_escape(unit_noun(noun, rows.size() - shown)) +
-                " are not listed here; the JSON (<span class=\"mono\">--json</span>) and CSV (<span "
-                "class=\"mono\">--csv</span>, measures.csv) outputs have every " + html_escape(noun) + ".</p>\n";
+      if (shown < rows.size()) out_ += more_units_note(rows.size() - shown, noun, "", "measures.csv");
       out_ += "</article>\n";
     }
     out_ += "</section>\n";

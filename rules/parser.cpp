@@ -252,7 +252,7 @@ bool Parser::advance() {
   }
   if (++token_count_ > kMaxExprTokens) {
     fail(t.at, "expression has more than " + std::to_string(kMaxExprTokens) + " tokens",
-         "the limit is kMaxExprTokens; split it into intermediate nodes");
+         "split it into intermediate nodes (the limit is built into plansim: docs/plan-format.md, Limits)");
     return false;
   }
 
@@ -450,7 +450,7 @@ void Parser::report_unknown_character() {
 bool Parser::enter(int depth, const Token& at) {
   if (depth + 1 > kMaxExprDepth) {
     fail(at.at, "expression nests deeper than " + std::to_string(kMaxExprDepth) + " levels",
-         "the limit is kMaxExprDepth");
+         "move part of it into a node of its own (the limit is built into plansim: docs/plan-format.md, Limits)");
     return false;
   }
   return true;
@@ -459,8 +459,8 @@ bool Parser::enter(int depth, const Token& at) {
 bool Parser::within_height(int height, const Token& at) {
   if (height > kMaxExprTreeDepth) {
     fail(at.at, "expression is deeper than " + std::to_string(kMaxExprTreeDepth) + " levels",
-         "the limit is kMaxExprTreeDepth; each operator of a chain such as a + b + c + ... "
-         "adds a level, so split it into intermediate nodes");
+         "each operator of a chain such as a + b + c + ... adds a level, so split it into intermediate nodes "
+         "(the limit is built into plansim: docs/plan-format.md, Limits)");
     return false;
   }
   return true;

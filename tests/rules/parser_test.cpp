@@ -447,7 +447,7 @@ TEST(Parser, NestingPastTheLimitNamesTheLimit) {
   const std::size_t n = static_cast<std::size_t>(kMaxExprDepth) + 1;
   const Diagnostic d = error_of(repeat("(", n) + "1" + repeat(")", n));
   EXPECT_EQ(d.message, "expression nests deeper than 200 levels");
-  EXPECT_EQ(d.hint, "the limit is kMaxExprDepth");
+  EXPECT_EQ(d.hint.rfind("move part of it into a node of its own", 0), 0u) << d.hint;
   EXPECT_EQ(d.pos.col, static_cast<int>(n));  // the '(' that goes one level too deep
 }
 
@@ -460,10 +460,10 @@ TEST(Parser, HundredThousandParenthesesIsAnErrorNotAStackOverflow) {
 
 TEST(Parser, EveryKindOfNestingCountsTowardTheLimit) {
   const std::size_t n = 100000;
-  EXPECT_EQ(error_of(repeat("-", n) + "1").hint, "the limit is kMaxExprDepth");
-  EXPECT_EQ(error_of(repeat("not ", n) + "1").hint, "the limit is kMaxExprDepth");
-  EXPECT_EQ(error_of(repeat("f(", n) + "1" + repeat(")", n)).hint, "the limit is kMaxExprDepth");
-  EXPECT_EQ(error_of("2" + repeat("^2", 5000)).hint, "the limit is kMaxExprDepth");
+  EXPECT_EQ(error_of(repeat("-", n) + "1").hint.rfind("move part of it", 0), 0u);
+  EXPECT_EQ(error_of(repeat("not ", n) + "1").hint.rfind("move part of it", 0), 0u);
+  EXPECT_EQ(error_of(repeat("f(", n) + "1" + repeat(")", n)).hint.rfind("move part of it", 0), 0u);
+  EXPECT_EQ(error_of("2" + repeat("^2", 5000)).hint.rfind("move part of it", 0), 0u);
 }
 
 TEST(Parser, LeftDeepChainUpToTheTreeLimitParses) {
@@ -477,7 +477,7 @@ TEST(Parser, LeftDeepChainUpToTheTreeLimitParses) {
 TEST(Parser, LeftDeepChainPastTheTreeLimitNamesTheLimit) {
   const Diagnostic d = error_of(long_sum(static_cast<std::size_t>(kMaxExprTreeDepth) + 1));
   EXPECT_EQ(d.message, "expression is deeper than 2000 levels");
-  EXPECT_EQ(d.hint.rfind("the limit is kMaxExprTreeDepth", 0), 0u) << d.hint;
+  EXPECT_EQ(d.hint.rfind("each operator of a chain", 0), 0u) << d.hint;
   EXPECT_EQ(d.pos.col, 4 * kMaxExprTreeDepth - 1);  // the '+' that adds the 2001st level
 }
 
@@ -493,7 +493,7 @@ TEST(Parser, TooManyTokensNamesTheLimit) {
   // A flat call stays shallow, so only the token count can stop it.
   const Diagnostic d = error_of("min(1" + repeat(", 1", kMaxExprTokens / 2) + ")");
   EXPECT_EQ(d.message, "expression has more than 20000 tokens");
-  EXPECT_EQ(d.hint, "the limit is kMaxExprTokens; split it into intermediate nodes");
+  EXPECT_EQ(d.hint.rfind("split it into intermediate nodes", 0), 0u) << d.hint;
 }
 
 TEST(Parser, MillionTermSumIsRefusedAtTheTreeLimit) {

@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,19 +23,41 @@
 
 namespace plansim::e2e {
 
-// Loads and compiles `yaml`, then runs it with the given options.
-inline sim::RunResult run_plan(const std::string& yaml, std::uint64_t samples, std::uint64_t seed,
-                               int threads = 2) {
-  rules::Diagnostics diags;
-  auto plan = graph::load_plan_text(yaml, "test.yaml", diags);
+// Compiles a loaded plan, or throws with the diagnostics of either step.
+inline std::unique_ptr<graph::Program> compile_or_throw(const std::unique_ptr<graph::Plan>& plan,
+                                                        rules::Diagnostics& diags) {
   if (!plan || !diags.ok()) throw std::runtime_error("the plan does not load:\n" + diags.to_string());
   auto program = graph::compile_plan(*plan, diags);
   if (!program || !diags.ok()) throw std::runtime_error("the plan does not compile:\n" + diags.to_string());
+  return program;
+}
+
+inline std::unique_ptr<graph::Program> compile_text(const std::string& yaml) {
+  rules::Diagnostics diags;
+  auto plan = graph::load_plan_text(yaml, "test.yaml", diags);
+  return compile_or_throw(plan, diags);
+}
+
+inline sim::RunOptions options_for(std::uint64_t samples, std::uint64_t seed, int threads) {
   sim::RunOptions options;
   options.samples = samples;
   options.seed = seed;
   options.threads = threads;
-  return sim::run(*program, options);
+  return options;
+}
+
+// Loads and compiles `yaml`, then runs it with the given options.
+inline sim::RunResult run_plan(const std::string& yaml, std::uint64_t samples, std::uint64_t seed,
+                               int threads = 2) {
+  return sim::run(*compile_text(yaml), options_for(samples, seed, threads));
+}
+
+// The same for a plan file (one that reads a units table beside it, say).
+inline sim::RunResult run_plan_file(const std::string& path, std::uint64_t samples, std::uint64_t seed,
+                                    int threads = 2) {
+  rules::Diagnostics diags;
+  auto plan = graph::load_plan_file(path, diags);
+  return sim::run(*compile_or_throw(plan, diags), options_for(samples, seed, threads));
 }
 
 // The run as `plansim run --json` would write it, as text.

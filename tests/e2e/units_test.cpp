@@ -508,19 +508,6 @@ class UnitsFiles : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-sim::RunResult run_file(const std::string& path, std::uint64_t samples, std::uint64_t seed, int threads = 2) {
-  rules::Diagnostics diags;
-  auto plan = graph::load_plan_file(path, diags);
-  if (!plan || !diags.ok()) throw std::runtime_error("the plan does not load:\n" + diags.to_string());
-  auto program = graph::compile_plan(*plan, diags);
-  if (!program || !diags.ok()) throw std::runtime_error("the plan does not compile:\n" + diags.to_string());
-  sim::RunOptions options;
-  options.samples = samples;
-  options.seed = seed;
-  options.threads = threads;
-  return sim::run(*program, options);
-}
-
 void expect_bitwise_equal(const sim::RunResult& a, const sim::RunResult& b) {
   ASSERT_EQ(a.base().targets.size(), b.base().targets.size());
   for (std::size_t i = 0; i < a.base().targets.size(); ++i) {
@@ -551,8 +538,8 @@ TEST_F(UnitsFiles, CsvAndInlineTablesGiveBitwiseIdenticalResults) {
   write("areas.csv", "\xEF\xBB\xBF" + csv_units(kAreas));
   const std::string from_csv = write("csv.yaml", kHeader + "units:\n  name: area\n  table: areas.csv\n" + kRollUps);
   const std::string inline_rows = write("inline.yaml", kHeader + inline_units(kAreas) + kRollUps);
-  const auto a = run_file(from_csv, 50003, 201);
-  const auto b = run_file(inline_rows, 50003, 201);
+  const auto a = run_plan_file(from_csv, 50003, 201);
+  const auto b = run_plan_file(inline_rows, 50003, 201);
   ASSERT_FALSE(a.nan.has_value());
   expect_bitwise_equal(a, b);
   EXPECT_EQ(run_json_text(a, kPeriods), run_json_text(b, kPeriods));
@@ -680,10 +667,7 @@ TEST(UnitsExact, EachUnitsPercentilesWhileTheyFitAndNoneBeyond) {
     EXPECT_TRUE(near_quantile(t.achievable, a, 0.8, 0.8416212335729143));  // at_most at the default 0.8
   }
 
-  rules::Diagnostics diags;
-  auto plan = graph::load_plan_text(yaml, "test.yaml", diags);
-  auto program = plan ? graph::compile_plan(*plan, diags) : nullptr;
-  ASSERT_TRUE(program) << diags.to_string();
+  const auto program = compile_text(yaml);
   sim::RunOptions options;
   options.samples = 20000;
   options.local_quantile_bytes = 1000;  // far less than 4 units x 20,000 samples x 8 bytes

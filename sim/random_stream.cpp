@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace plansim::sim {
 namespace {
@@ -45,22 +46,17 @@ inline double unit_open_from_bits(std::uint64_t x) {
 
 inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-// x86-64 builds for the baseline ISA (SSE2: two 64-bit lanes per vector).
-// GCC also compiles generate() for AVX2 and picks the clone at load time:
-// the work is integer arithmetic and exact conversions, so every clone
-// writes the same bits, and AVX2 machines run about twice as fast.
-
-// Takes `steps` steps of all lanes, writing step t's uniform of lane l to
-// out[t * kLanes + l]. The state is copied into local arrays so the
-// compiler knows `out` does not alias it. The lane loop is kept a loop
+// Takes `steps` steps of all lanes, passing step t's output of lane l to
+// emit(t * kLanes + l, bits). The state is copied into local arrays so the
+// compiler knows the output does not alias it. The lane loop is kept a loop
 // (unroll 1) so the loop vectoriser turns it into SIMD; fully unrolled,
 // GCC instead scalarises the 32 state words into spilling registers
 // (measured 2x slower).
 // xoshiro256+ (Blackman and Vigna): result = s0 + s3, then
 //   t = s1 << 17; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 45).
-PLANSIM_SIMD_CLONES
-void generate(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, double* out,
-              std::size_t steps) {
+template <class Emit>
+inline void advance(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, std::size_t steps,
+                    Emit emit) {
   constexpr std::size_t kLanes = UniformStream::kLanes;
   alignas(64) std::uint64_t s0[kLanes];
   alignas(64) std::uint64_t s1[kLanes];
@@ -73,10 +69,9 @@ void generate(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& s
     s3[l] = state[3][l];
   }
   for (std::size_t t = 0; t < steps; ++t) {
-    double* o = out + t * kLanes;
 #pragma GCC unroll 1
     for (std::size_t l = 0; l < kLanes; ++l) {
-      o[l] = unit_open_from_bits(s0[l] + s3[l]);
+      emit(t * kLanes + l, s0[l] + s3[l]);
       const std::uint64_t shifted = s1[l] << 17;
       s2[l] ^= s0[l];
       s3[l] ^= s1[l];
@@ -94,6 +89,52 @@ void generate(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& s
   }
 }
 
+// x86-64 builds for the baseline ISA (SSE2: two 64-bit lanes per vector).
+// GCC also compiles these for AVX2 and picks the clone at load time: the
+// work is integer arithmetic and exact conversions, so every clone writes
+// the same bits, and AVX2 machines run about twice as fast.
+
+PLANSIM_SIMD_CLONES
+void generate(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, double* out,
+              std::size_t steps) {
+  advance(state, steps, [out](std::size_t j, std::uint64_t x) { out[j] = unit_open_from_bits(x); });
+}
+
+// Bernoulli draws without making the uniforms: to_unit_open(x) < p exactly
+// when x >> 11 < threshold (see bernoulli_threshold).
+PLANSIM_SIMD_CLONES
+void generate_bernoulli(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, double* out,
+                        std::size_t steps, std::uint64_t threshold) {
+  // Both sides are below 2^63, so a signed comparison (which SSE4.2 and
+  // AVX2 have) gives the same answer as an unsigned one.
+  const auto limit = static_cast<std::int64_t>(threshold);
+  advance(state, steps, [out, limit](std::size_t j, std::uint64_t x) {
+    out[j] = static_cast<std::int64_t>(x >> 11) < limit ? 1.0 : 0.0;
+  });
+}
+
+PLANSIM_SIMD_CLONES
+void generate_bernoulli(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, double* out,
+                        std::size_t steps, const double* prob) {
+  advance(state, steps,
+          [out, prob](std::size_t j, std::uint64_t x) { out[j] = unit_open_from_bits(x) < prob[j] ? 1.0 : 0.0; });
+}
+
+// The number of 53-bit values v with to_unit_open(v << 11) < p, for p in
+// [0, 1]: to_unit_open is non-decreasing in v, so those v are exactly
+// [0, threshold). For p in (0, 1) it starts from p * 2^53 (uniform v lies within one of it)
+// and steps to the exact boundary.
+std::uint64_t bernoulli_threshold(double p) {
+  constexpr std::uint64_t kValues = std::uint64_t{1} << 53;
+  if (!(p > 0.0)) return 0;  // no uniform is below 0 (or NaN)
+  if (p >= 1.0) return kValues;
+  const double scaled = std::floor(p * 0x1.0p53);
+  std::uint64_t t = static_cast<std::uint64_t>(scaled);
+  auto below = [p](std::uint64_t v) { return to_unit_open(v << 11) < p; };
+  while (t > 0 && !below(t - 1)) --t;
+  while (t < kValues && below(t)) ++t;
+  return t;
+}
 
 }  // namespace
 
@@ -119,27 +160,43 @@ void UniformStream::refill() {
 }
 
 // The sequence is one stream of steps; buffer_ holds the unread tail of the
-// last step taken. fill() first drains it, then writes whole steps straight
-// to `out`, and takes one more step through buffer_ for a ragged end, so
-// any split of calls between fill() and next() reads the same values.
-void UniformStream::fill(double* out, std::size_t n) {
-  const std::size_t from_buffer = std::min(n, buffered_);
-  const double* unread = buffer_.data() + (kLanes - buffered_);
-  std::copy(unread, unread + from_buffer, out);
-  buffered_ -= from_buffer;
-  out += from_buffer;
-  n -= from_buffer;
-
-  const std::size_t steps = n / kLanes;
-  generate(s_, out, steps);
-  out += steps * kLanes;
-  n -= steps * kLanes;
-
-  if (n > 0) {
+// last step taken. fill_by() first drains it, then writes whole steps
+// straight to `out` (whole_steps(out + j, j, steps)), and takes one more step
+// through buffer_ for a ragged end, so any split of calls between the fills
+// and next() reads the same values. from_uniform(u, j) makes output j from a
+// uniform read from the buffer.
+template <class WholeSteps, class FromUniform>
+void UniformStream::fill_by(double* out, std::size_t n, WholeSteps whole_steps, FromUniform from_uniform) {
+  std::size_t j = 0;
+  for (; j < n && buffered_ > 0; ++j) out[j] = from_uniform(buffer_[kLanes - buffered_--], j);
+  const std::size_t steps = (n - j) / kLanes;
+  whole_steps(out + j, j, steps);
+  j += steps * kLanes;
+  if (j < n) {
     refill();
-    std::copy(buffer_.data(), buffer_.data() + n, out);
-    buffered_ = kLanes - n;
+    for (; j < n; ++j) out[j] = from_uniform(buffer_[kLanes - buffered_--], j);
   }
+}
+
+void UniformStream::fill(double* out, std::size_t n) {
+  fill_by(
+      out, n, [this](double* o, std::size_t, std::size_t steps) { generate(s_, o, steps); },
+      [](double u, std::size_t) { return u; });
+}
+
+// As comparing fill()'s values with the probability, without making them.
+void UniformStream::fill_bernoulli(double* out, std::size_t n, double prob) {
+  const std::uint64_t threshold = bernoulli_threshold(prob);
+  fill_by(
+      out, n, [&](double* o, std::size_t, std::size_t steps) { generate_bernoulli(s_, o, steps, threshold); },
+      [prob](double u, std::size_t) { return u < prob ? 1.0 : 0.0; });
+}
+
+void UniformStream::fill_bernoulli(double* out, std::size_t n, const double* prob) {
+  fill_by(
+      out, n,
+      [&](double* o, std::size_t first, std::size_t steps) { generate_bernoulli(s_, o, steps, prob + first); },
+      [prob](double u, std::size_t j) { return u < prob[j] ? 1.0 : 0.0; });
 }
 
 double UniformStream::next() {

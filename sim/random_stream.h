@@ -51,10 +51,18 @@ class UniformStream {
   UniformStream(std::uint64_t seed, const DrawKey& key, std::uint64_t block);
   // Writes the next n uniforms of the sequence to out.
   void fill(double* out, std::size_t n);
+  // Bernoulli draws from the next n uniforms: out[j] = 1 where uniform j is
+  // below the probability (one for all, or prob[j]), else 0. The same values
+  // as comparing fill()'s, faster: a single probability p in [0, 1] becomes
+  // a threshold on the generator's bits, so no uniform is made at all.
+  void fill_bernoulli(double* out, std::size_t n, double prob);
+  void fill_bernoulli(double* out, std::size_t n, const double* prob);
   double next();
 
  private:
   void refill();
+  template <class WholeSteps, class FromUniform>
+  void fill_by(double* out, std::size_t n, WholeSteps whole_steps, FromUniform from_uniform);
   std::array<std::array<std::uint64_t, kLanes>, 4> s_;  // s_[word][lane]
   std::array<double, kLanes> buffer_{};
   std::size_t buffered_ = 0;  // unread values at the end of buffer_

@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace plansim::sim {
 namespace {
@@ -89,14 +90,25 @@ inline double quantile_central(double q) {
 }
 
 // Both tails, for |q| > 0.425 (p is q + 0.5, passed to avoid recomputing
-// 1 - p). Branch-free, with a log that vectorises, so that a loop over
-// tail elements compiles to SIMD; both formulas are computed and one kept.
+// 1 - p): r = sqrt(-log(min(p, 1 - p))). Branch-free, with a log that
+// vectorises, so that a loop over tail elements compiles to SIMD.
+inline double tail_r(double q, double p) { return std::sqrt(-vector_log_positive(q < 0.0 ? p : 1.0 - p)); }
+
+inline double with_sign_of(double q, double z) { return q < 0.0 ? -z : z; }
+
+// r <= 5, i.e. min(p, 1 - p) >= exp(-25), about 1.4e-11.
+inline double quantile_near_tail(double q, double r) {
+  return with_sign_of(q, horner7(kC, r - kIntermediateShift) / horner7(kD, r - kIntermediateShift));
+}
+
+// r > 5: one draw in about 3.6e10.
+inline double quantile_far_tail(double q, double r) {
+  return with_sign_of(q, horner7(kE, r - kSplitTail) / horner7(kF, r - kSplitTail));
+}
+
 inline double quantile_tail(double q, double p) {
-  const double r = std::sqrt(-vector_log_positive(q < 0.0 ? p : 1.0 - p));
-  const double near = horner7(kC, r - kIntermediateShift) / horner7(kD, r - kIntermediateShift);
-  const double far = horner7(kE, r - kSplitTail) / horner7(kF, r - kSplitTail);
-  const double z = r <= kSplitTail ? near : far;
-  return q < 0.0 ? -z : z;
+  const double r = tail_r(q, p);
+  return r <= kSplitTail ? quantile_near_tail(q, r) : quantile_far_tail(q, r);
 }
 
 // As in random_stream.cpp: on x86-64 GCC also compiles this for AVX2 and
@@ -109,7 +121,8 @@ inline double quantile_tail(double q, double p) {
 // bits as the scalar function. A first pass evaluates the central formula
 // for every element (vectorised); a second lists, without branches, the
 // ~15% of elements in the tails (a branch there would mispredict at
-// random); a third patches them.
+// random); a third patches them with the near tail's formula, and the far
+// tail's (one draw in 3.6e10) is computed only when a block needs it.
 PLANSIM_SIMD_CLONES
 void normal_quantiles(const double* u, double* z, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -121,10 +134,24 @@ void normal_quantiles(const double* u, double* z, std::size_t n) {
     tails[count] = static_cast<std::uint32_t>(i);
     count += std::fabs(u[i] - 0.5) > kSplitCentral ? 1 : 0;
   }
-  std::array<double, kBlockSize> tail_u;
-  for (std::size_t j = 0; j < count; ++j) tail_u[j] = u[tails[j]];
-  for (std::size_t j = 0; j < count; ++j) tail_u[j] = quantile_tail(tail_u[j] - 0.5, tail_u[j]);
-  for (std::size_t j = 0; j < count; ++j) z[tails[j]] = tail_u[j];
+  std::array<double, kBlockSize> tail_r_of;
+  for (std::size_t j = 0; j < count; ++j) tail_r_of[j] = tail_r(u[tails[j]] - 0.5, u[tails[j]]);
+  bool far = false;
+  for (std::size_t j = 0; j < count; ++j) {
+    const double q = u[tails[j]] - 0.5;
+    z[tails[j]] = quantile_near_tail(q, tail_r_of[j]);
+    far |= tail_r_of[j] > kSplitTail;
+  }
+  if (!far) return;
+  for (std::size_t j = 0; j < count; ++j)
+    if (tail_r_of[j] > kSplitTail) z[tails[j]] = quantile_far_tail(u[tails[j]] - 0.5, tail_r_of[j]);
+}
+
+// NaN where a Bernoulli probability is outside [0, 1]: parameters_valid,
+// written so the loop vectorises (NaN fails both comparisons, infinities one).
+PLANSIM_SIMD_CLONES
+void bernoulli_validity(const double* prob, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = (prob[i] >= 0.0 && prob[i] <= 1.0) ? out[i] : kNaN;
 }
 
 // x[i] = exp(mu + sigma x[i]): the lognormal's last step, vectorised.
@@ -541,19 +568,25 @@ void draw_elements(Distribution d, std::span<const Param> params, const BlockDra
       return;
     }
     case Distribution::kBernoulli: {
+      if constexpr (std::is_same_v<Elements, DenseElements>) {
+        // Straight from the stream's bits: the same draws as the loops below.
+        UniformStream stream(where.seed, where.key, where.block);
+        if (scalar) {
+          stream.fill_bernoulli(out, n, s[0]);
+          return;
+        }
+        stream.fill_bernoulli(out, n, params[0].data);
+        bernoulli_validity(params[0].data, out, n);
+        return;
+      }
       uniforms(scratch);
       if (scalar) {
         const double prob = s[0];
         for (std::size_t i = 0; i < n; ++i) out[i] = scratch[i] < prob ? 1.0 : 0.0;
       } else {
-        // parameters_valid for bernoulli, written so the loop vectorises:
-        // NaN fails both comparisons and infinities fail one.
         const Param prob = params[0];
-        for (std::size_t i = 0; i < n; ++i) {
-          const double p = prob[i];
-          const double drawn = scratch[i] < p ? 1.0 : 0.0;
-          out[i] = (p >= 0.0 && p <= 1.0) ? drawn : kNaN;
-        }
+        for (std::size_t i = 0; i < n; ++i) out[i] = scratch[i] < prob[i] ? 1.0 : 0.0;
+        bernoulli_validity(prob.data, out, n);
       }
       return;
     }

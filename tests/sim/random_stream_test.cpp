@@ -83,6 +83,57 @@ TEST(RandomStream, SameKeySameValuesInAnyOrder) {
   }
 }
 
+// fill_bernoulli is comparing fill()'s uniforms with the probability, bit
+// for bit: probabilities equal to the stream's own values and one ulp either
+// side put the threshold on the exact boundary, in both halves of (0, 1)
+// (above 0.5 the uniforms' last bit is rounded).
+TEST(RandomStream, BernoulliFillIsComparingTheUniforms) {
+  const DrawKey key = base_key();
+  constexpr std::size_t kN = 1000;
+  const std::vector<double> u = fill_all(kSeed, key, 3, kN);
+  std::vector<double> probs = {0.0, 1e-300, 0x1.0p-53, 0.3, 0.5, std::nextafter(0.5, 0.0), std::nextafter(0.5, 1.0),
+                               kLargestBelowOne, 1.0};
+  for (std::size_t j = 0; j < 60; ++j) {
+    probs.push_back(u[j]);
+    probs.push_back(std::nextafter(u[j], 0.0));
+    probs.push_back(std::nextafter(u[j], 1.0));
+  }
+  auto compared = [&](auto prob_of) {
+    std::vector<double> v(kN);
+    for (std::size_t i = 0; i < kN; ++i) v[i] = u[i] < prob_of(i) ? 1.0 : 0.0;
+    return v;
+  };
+  for (const double p : probs) {
+    SCOPED_TRACE(p);
+    std::vector<double> v(kN);
+    UniformStream(kSeed, key, 3).fill_bernoulli(v.data(), kN, p);
+    expect_same_bits(v, compared([p](std::size_t) { return p; }));
+  }
+  // One probability per element, and fills split around single next() calls.
+  std::vector<double> per_element(kN);
+  for (std::size_t i = 0; i < kN; ++i) per_element[i] = probs[i % probs.size()];
+  const std::vector<double> expected = compared([&](std::size_t i) { return per_element[i]; });
+  for (const std::size_t chunk : {1u, 7u, 8u, 13u, 1000u}) {
+    SCOPED_TRACE(chunk);
+    UniformStream s(kSeed, key, 3);
+    std::vector<double> v(kN);
+    std::size_t i = 0;
+    bool single = false;
+    while (i < kN) {
+      if (single) {
+        v[i] = s.next() < per_element[i] ? 1.0 : 0.0;
+        ++i;
+      } else {
+        const std::size_t take = std::min(chunk, kN - i);
+        s.fill_bernoulli(v.data() + i, take, per_element.data() + i);
+        i += take;
+      }
+      single = !single;
+    }
+    expect_same_bits(v, expected);
+  }
+}
+
 // An independent, scalar transcription of the header's definition: lane l's
 // state is Philox4x64-10(key {seed, node}, counter {unit, site << 32 | period,
 // block, l}); output j is lane j % 8, step j / 8, of xoshiro256+.

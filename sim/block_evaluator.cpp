@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/samplers.h"
+#include "sim/simd_clones.h"
 
 namespace plansim::sim {
 
@@ -22,9 +23,11 @@ inline double fixed(const rules::Operand& o, const KernelContext& ctx) {
 }
 
 // One operation over n samples; kA/kB/kC say which operands are constants
-// (or columns, constant within the unit).
+// (or columns, constant within the unit). Compiled for AVX2 as well as the
+// baseline ISA (sim/simd_clones.h): each op is one IEEE operation or a libm
+// call, so both copies write the same bits.
 template <Op kOp, bool kA, bool kB, bool kC>
-void elementwise(const Instruction& in, Workspace& ws, const KernelContext& ctx) {
+PLANSIM_SIMD_CLONES void elementwise(const Instruction& in, Workspace& ws, const KernelContext& ctx) {
   double* out = ws.array(in.dst);
   const double* a = kA ? nullptr : ws.array(in.a.array);
   const double* b = kB ? nullptr : ws.array(in.b.array);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 namespace plansim::sim {
 namespace {
@@ -116,8 +117,12 @@ void generate_bernoulli(std::array<std::array<std::uint64_t, UniformStream::kLan
 PLANSIM_SIMD_CLONES
 void generate_bernoulli(std::array<std::array<std::uint64_t, UniformStream::kLanes>, 4>& state, double* out,
                         std::size_t steps, const double* prob) {
-  advance(state, steps,
-          [out, prob](std::size_t j, std::uint64_t x) { out[j] = unit_open_from_bits(x) < prob[j] ? 1.0 : 0.0; });
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  advance(state, steps, [out, prob](std::size_t j, std::uint64_t x) {
+    // NaN fails both comparisons of the range check, infinities one.
+    const double drawn = unit_open_from_bits(x) < prob[j] ? 1.0 : 0.0;
+    out[j] = prob[j] >= 0.0 && prob[j] <= 1.0 ? drawn : kNaN;
+  });
 }
 
 // The number of 53-bit values v with to_unit_open(v << 11) < p, for p in
@@ -196,7 +201,9 @@ void UniformStream::fill_bernoulli(double* out, std::size_t n, const double* pro
   fill_by(
       out, n,
       [&](double* o, std::size_t first, std::size_t steps) { generate_bernoulli(s_, o, steps, prob + first); },
-      [prob](double u, std::size_t j) { return u < prob[j] ? 1.0 : 0.0; });
+      [prob](double u, std::size_t j) {
+        return prob[j] >= 0.0 && prob[j] <= 1.0 ? (u < prob[j] ? 1.0 : 0.0) : std::numeric_limits<double>::quiet_NaN();
+      });
 }
 
 double UniformStream::next() {

@@ -53,8 +53,9 @@ class UniformStream {
   void fill(double* out, std::size_t n);
   // Bernoulli draws from the next n uniforms: out[j] = 1 where uniform j is
   // below the probability (one for all, or prob[j]), else 0. The same values
-  // as comparing fill()'s, faster: a single probability p in [0, 1] becomes
-  // a threshold on the generator's bits, so no uniform is made at all.
+  // as comparing fill()'s, faster: a single probability becomes a threshold
+  // on the generator's bits, so no uniform is made at all. A probability per
+  // element outside [0, 1] (or NaN) gives NaN there.
   void fill_bernoulli(double* out, std::size_t n, double prob);
   void fill_bernoulli(double* out, std::size_t n, const double* prob);
   double next();

@@ -575,8 +575,7 @@ void draw_elements(Distribution d, std::span<const Param> params, const BlockDra
           stream.fill_bernoulli(out, n, s[0]);
           return;
         }
-        stream.fill_bernoulli(out, n, params[0].data);
-        bernoulli_validity(params[0].data, out, n);
+        stream.fill_bernoulli(out, n, params[0].data);  // NaN where a probability is outside [0, 1]
         return;
       }
       uniforms(scratch);

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace plansim::sim {
@@ -110,9 +111,15 @@ TEST(RandomStream, BernoulliFillIsComparingTheUniforms) {
     expect_same_bits(v, compared([p](std::size_t) { return p; }));
   }
   // One probability per element, and fills split around single next() calls.
+  // Invalid probabilities give NaN.
   std::vector<double> per_element(kN);
   for (std::size_t i = 0; i < kN; ++i) per_element[i] = probs[i % probs.size()];
-  const std::vector<double> expected = compared([&](std::size_t i) { return per_element[i]; });
+  per_element[5] = -0.1;
+  per_element[600] = 1.5;
+  per_element[601] = std::nan("");
+  per_element[999] = std::numeric_limits<double>::infinity();
+  std::vector<double> expected = compared([&](std::size_t i) { return per_element[i]; });
+  for (const std::size_t i : {5u, 600u, 601u, 999u}) expected[i] = std::nan("");
   for (const std::size_t chunk : {1u, 7u, 8u, 13u, 1000u}) {
     SCOPED_TRACE(chunk);
     UniformStream s(kSeed, key, 3);
@@ -121,7 +128,8 @@ TEST(RandomStream, BernoulliFillIsComparingTheUniforms) {
     bool single = false;
     while (i < kN) {
       if (single) {
-        v[i] = s.next() < per_element[i] ? 1.0 : 0.0;
+        const double drawn = s.next() < per_element[i] ? 1.0 : 0.0;
+        v[i] = per_element[i] >= 0.0 && per_element[i] <= 1.0 ? drawn : std::nan("");
         ++i;
       } else {
         const std::size_t take = std::min(chunk, kN - i);

@@ -124,6 +124,7 @@ std::unique_ptr<Plan> Plan::clone() const {
   p->settings = settings;
   p->likelihood_scale = likelihood_scale;
   p->units = units;
+  p->correlations = correlations;
   for (const auto& a : assumptions) p->assumptions.push_back({a.info, a.per_period, copy(a.value), copy(a.path)});
   for (const auto& r : resources) p->resources.push_back({r.info, copy(r.available)});
   for (const auto& a : actions) {

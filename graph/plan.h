@@ -192,6 +192,15 @@ struct UnitTable {
   int column(std::string_view name) const;
 };
 
+// One entry of `correlations` (section 10): the Spearman rank correlation
+// of two `per: plan` assumptions whose value is a single distribution.
+struct Correlation {
+  std::string a, b;
+  rules::SourcePos pos_a, pos_b;  // of the two names
+  rules::SourcePos pos;           // of the entry
+  double rank = 0.0;              // in [-1, 1]
+};
+
 struct Plan {
   std::string file;
   std::string text;  // the file's full text (hashing, history)
@@ -208,6 +217,7 @@ struct Plan {
   std::vector<Measure> measures;
   std::vector<Target> targets;
   std::vector<Response> responses;
+  std::vector<Correlation> correlations;
 
   // Every node by name: its kind and index in its section's vector.
   struct Ref {

@@ -1,4 +1,5 @@
 #include "graph/plan_compiler.h"
+#include "graph/correlations.h"
 
 #include "graph/field_reader.h"
 
@@ -149,6 +150,13 @@ class PlanCompiler : public rules::NameResolver {
 
   Operand expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
                std::optional<std::uint32_t> draw_period, std::int32_t draw_mask = -1);
+  rules::CompileContext context(const NodeInfo& node, std::uint32_t site_base,
+                                std::optional<std::uint32_t> draw_period) const;
+  // A per: plan assumption's value, drawn once per sample.
+  Operand once_per_sample(const Assumption& a);
+  // The array of a correlated assumption's copula scores (emitting the
+  // whole group's the first time), or -1 when it is not correlated.
+  std::int32_t copula_scores(const Assumption& a);
   Operand emit(Op op, Operand a, Operand b = {}, Operand c = {});
   Operand draw(rules::Distribution d, Operand p, const NodeInfo& node, std::uint32_t site, int period);
   void store(Operand result, std::int32_t dst);
@@ -170,6 +178,9 @@ class PlanCompiler : public rules::NameResolver {
   std::uint32_t owner_ = 0;
   bool local_context_ = false;  // compiling code that runs once per unit
   bool references_ok_ = true;   // pass 1 found no mistake
+  std::vector<CopulaGroup> copulas_;  // section 10, from the base plan
+  std::map<std::string, std::pair<std::size_t, std::size_t>> copula_member_;  // name -> (group, member)
+  std::map<std::string, std::int32_t> copula_scores_;  // name -> its scores' array, once emitted
 };
 
 // ---- pass 1 ---------------------------------------------------------------
@@ -725,18 +736,80 @@ std::optional<Operand> PlanCompiler::fixed_aggregate(const Expr& call, int perio
 
 // ---- pass 2 ---------------------------------------------------------------------
 
-Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
-                           std::optional<std::uint32_t> draw_period, std::int32_t draw_mask) {
+rules::CompileContext PlanCompiler::context(const NodeInfo& node, std::uint32_t site_base,
+                                            std::optional<std::uint32_t> draw_period) const {
   rules::CompileContext ctx;
-  ctx.draw_mask = draw_mask;
   ctx.file = file_of(node);
   ctx.node = node.name;
   ctx.owner = owner_;
   ctx.key_node = rules::stable_hash(node.name);
   ctx.site_base = site_base;
   ctx.draw_period = draw_period;
+  return ctx;
+}
+
+Operand PlanCompiler::expr(const Expr& e, int period, const NodeInfo& node, std::uint32_t site_base,
+                           std::optional<std::uint32_t> draw_period, std::int32_t draw_mask) {
+  rules::CompileContext ctx = context(node, site_base, draw_period);
+  ctx.draw_mask = draw_mask;
   auto sites = rules::number_draw_sites(e);
   return rules::compile(e, period, ctx, sites, *this, code_, period_diags_);
+}
+
+// Its draws are the ones Latin hypercube sampling stratifies (plan-wide
+// ones: a local assumption's would need a table per unit), and a correlated
+// one's distribution turns its copula scores into its value.
+Operand PlanCompiler::once_per_sample(const Assumption& a) {
+  rules::CompileContext ctx = context(a.info, 0, 0u);
+  ctx.stratify = !a.info.local;
+  if (const std::int32_t scores = copula_scores(a); scores >= 0) {
+    ctx.scored_call = a.value.get();
+    ctx.draw_scores = scores;
+  }
+  auto sites = rules::number_draw_sites(*a.value);
+  return rules::compile(*a.value, 0, ctx, sites, *this, code_, period_diags_);
+}
+
+// Each member's standard normal e_j is drawn with the key its own
+// distribution call would use (site 0, period 0), so an edit elsewhere
+// changes no draw; the scores z = F e are computed once, by the base plan,
+// and a scenario that changes a member's distribution reads the same
+// scores (common random numbers).
+std::int32_t PlanCompiler::copula_scores(const Assumption& a) {
+  auto member = copula_member_.find(a.info.name);
+  if (member == copula_member_.end()) return -1;
+  if (!correlatable(a)) {
+    error(a.info.pos, a.info, "'" + a.info.name + "' is correlated with other assumptions (correlations: in " +
+                                  plan_->file + "), so its value must stay a single distribution",
+          "give it a distribution such as normal(0.06, 0.02), or remove its correlations");
+    return -1;
+  }
+  if (auto it = copula_scores_.find(a.info.name); it != copula_scores_.end()) return it->second;
+  const CopulaGroup& group = copulas_[member->second.first];
+  std::vector<std::int32_t> normals;
+  for (const std::string& name : group.members) {
+    Instruction in;
+    in.op = Op::kDraw;
+    in.dist = rules::Distribution::kNormal;
+    in.dst = new_array();
+    in.a = Operand::constant(0.0);
+    in.b = Operand::constant(1.0);
+    in.key_node = rules::stable_hash(name);
+    in.owner = owner_of_.at(name);
+    in.stratify = true;
+    code_.emit(in);
+    normals.push_back(in.dst);
+  }
+  for (std::size_t i = 0; i < group.members.size(); ++i) {
+    Operand z = Operand::constant(0.0);
+    for (std::size_t j = 0; j < group.members.size(); ++j)
+      if (group.at(i, j) != 0.0)
+        z = emit(Op::kAdd, z, emit(Op::kMul, Operand::constant(group.at(i, j)), Operand::at(normals[j])));
+    const std::int32_t scores = new_array();
+    store(z, scores);
+    copula_scores_[group.members[i]] = scores;
+  }
+  return copula_scores_.at(a.info.name);
 }
 
 Operand PlanCompiler::emit(Op op, Operand a, Operand b, Operand c) { return code_.op(op, a, b, c, owner_); }
@@ -852,10 +925,10 @@ void PlanCompiler::compile_assumption(const Assumption& a, const Slots& s, int p
   // Drawn once per sample. When responses change it, the draw is kept in
   // `raw` and each period applies the responses that are on.
   if (s.raw >= 0) {
-    if (period == 0) store(expr(*a.value, 0, a.info, 0, 0u), s.raw);
+    if (period == 0) store(once_per_sample(a), s.raw);
     store(finish(a.info, Operand::at(s.raw), period), s.value[t]);
   } else if (period == 0) {
-    store(finish(a.info, expr(*a.value, 0, a.info, 0, 0u), 0), s.value[0]);
+    store(finish(a.info, once_per_sample(a), 0), s.value[0]);
   }
 }
 
@@ -1087,7 +1160,12 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
     Variant& var = variants_[v];
     use(var);
     check_references();
-    if (v == 0) references_ok_ = diags_.ok();
+    if (v == 0) {
+      copulas_ = copula_groups(base, diags_);
+      for (std::size_t g = 0; g < copulas_.size(); ++g)
+        for (std::size_t i = 0; i < copulas_[g].members.size(); ++i) copula_member_[copulas_[g].members[i]] = {g, i};
+      references_ok_ = diags_.ok();
+    }
     DependencyGraph g = build_dependency_graph(*var.plan);
     auto order = evaluation_order(g, *var.plan, diags_);
     if (!order) return nullptr;
@@ -1179,6 +1257,8 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
   };
   for (auto& in : p.code) {
     relocate(in.dst);
+    relocate(in.mask);
+    relocate(in.scores);
     relocate(in.a.array);
     relocate(in.b.array);
     relocate(in.c.array);

@@ -1,5 +1,6 @@
 #include "graph/plan_loader.h"
 
+#include "graph/correlations.h"
 #include "graph/field_reader.h"
 #include "graph/unit_table.h"
 
@@ -92,13 +93,7 @@ void Loader::load(const YamlNode& root) {
   plan_.likelihood_scale = kDefaultLikelihood;
   if (const YamlNode* s = root.find("scales")) load_scales(*s);
 
-  if (const YamlNode::Entry* e = root.find_entry("correlations")) {
-    const YamlNode& v = *e->value;
-    bool empty = v.is_null() || (v.is_map() && v.entries.empty()) || (v.is_seq() && v.items.empty());
-    if (!empty)
-      error(e->key_pos, "", "section 'correlations' is not supported by this version of plansim yet",
-            "remove it to run the rest of the plan");
-  }
+  if (const YamlNode* c = root.find("correlations")) load_correlations(*c, *this, plan_);
   if (const YamlNode* u = root.find("units")) {
     load_units(*u, *this, plan_, diags_);
     units_broken_ = !plan_.units;

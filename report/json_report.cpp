@@ -56,6 +56,7 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
   j["plan_sha256"] = info.plan_sha256;
   j["seed"] = info.seed;
   j["samples"] = info.samples;
+  j["method"] = info.method;
   j["periods"] = info.periods;
   json out = json::array();
   for (const auto& sc : result.scenarios) {

@@ -17,6 +17,8 @@ struct RunInfo {
   std::string version;               // plansim's, e.g. "0.1.0"
   std::string started_at;            // when the run started, UTC, ISO 8601 ("2026-11-23T05:10:00Z")
   double confidence = 0.8;           // the plan's, for achievable levels
+  // How the samples were drawn: "monte_carlo", or "latin_hypercube" (--method lhs).
+  std::string method = "monte_carlo";
 };
 
 // Lower-case hex SHA-256 of `bytes` (OpenSSL).

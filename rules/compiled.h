@@ -86,6 +86,13 @@ struct Instruction {
   // The plan node this instruction computes, and the period (for messages).
   std::uint32_t owner = 0;
   std::uint32_t period = 0;
+  // kDraw: when >= 0, the array of standard normal scores z this draw turns
+  // into its distribution, x = F^-1(Phi(z)), instead of drawing uniforms of
+  // its own: an assumption's draw under a Gaussian copula (section 10).
+  std::int32_t scores = -1;
+  // kDraw: made once per sample for a per: plan assumption, so that Latin
+  // hypercube sampling (--method lhs) stratifies its uniforms.
+  bool stratify = false;
 };
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -260,6 +260,11 @@ Operand Compiler::draw(const Expr& e, Distribution d, int period) {
   in.key_period = ctx_.draw_period ? *ctx_.draw_period : static_cast<std::uint32_t>(period);
   in.mask = ctx_.draw_mask;
   in.owner = ctx_.owner;
+  in.stratify = ctx_.stratify;
+  if (&e == ctx_.scored_call) {
+    in.scores = ctx_.draw_scores;
+    in.stratify = false;  // its uniforms come from the scores
+  }
   code_.emit(in);
   return Operand::at(in.dst);
 }

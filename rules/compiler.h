@@ -104,6 +104,13 @@ struct CompileContext {
   std::optional<std::uint32_t> draw_period;
   // When >= 0, every draw is masked by this array (Instruction::mask).
   std::int32_t draw_mask = -1;
+  // The distribution call that takes its normal scores from draw_scores
+  // (Instruction::scores), when not null.
+  const Expr* scored_call = nullptr;
+  std::int32_t draw_scores = -1;
+  // Every draw is a once-per-sample draw of a per: plan assumption
+  // (Instruction::stratify).
+  bool stratify = false;
 };
 
 // The pre-order position of every distribution call in `e`.

@@ -79,7 +79,9 @@ void Applier::set(const SetChange& c, std::set<std::string>& changed) {
       error(c, "a target cannot be set", "set its measure, or the nodes the measure depends on");
       return;
   }
+  // The node's value is now written in the scenario: messages about it point there.
   info->file = c.file;
+  info->pos = c.pos;
   changed.insert(c.node);
 }
 

@@ -1,7 +1,10 @@
 #include "sim/block_evaluator.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
+#include <utility>
 #include <vector>
 
 #include "sim/samplers.h"
@@ -13,7 +16,7 @@ using rules::Instruction;
 using rules::Op;
 
 Workspace::Workspace(const graph::Program& program)
-    : data_(program.arrays * kBlockSize, 0.0), scratch_(kBlockSize, 0.0) {}
+    : data_(program.arrays * kBlockSize, 0.0), scratch_(kBlockSize, 0.0), uniforms_(kBlockSize, 0.0) {}
 
 namespace {
 
@@ -38,6 +41,13 @@ PLANSIM_SIMD_CLONES void elementwise(const Instruction& in, Workspace& ws, const
     out[i] = rules::apply<kOp>(kA ? av : a[i], kB ? bv : b[i], kC ? cv : c[i]);
 }
 
+// u = Phi(z), kept inside (0, 1) as every sampler's uniforms are (Phi
+// rounds to 0 below z = -38.5 and to 1 above z = 8.3).
+void copula_uniforms(const double* z, double* u, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    u[i] = std::clamp(normal_cdf(z[i]), std::numeric_limits<double>::min(), kLargestBelowOne);
+}
+
 void draw(const Instruction& in, Workspace& ws, const KernelContext& ctx) {
   auto param = [&](const rules::Operand& o) {
     if (o.is_column()) return Param{ctx.unit_values + o.column, 0};
@@ -45,7 +55,14 @@ void draw(const Instruction& in, Workspace& ws, const KernelContext& ctx) {
   };
   const std::array<Param, 3> params = {param(in.a), param(in.b), param(in.c)};
   const int k = rules::distribution_arity(in.dist);
-  BlockDraw where{ctx.seed, DrawKey{in.key_node, ctx.unit_key, in.key_site, in.key_period}, ctx.block, ctx.n};
+  BlockDraw where{ctx.seed, DrawKey{in.key_node, ctx.unit_key, in.key_site, in.key_period}, ctx.block, ctx.n,
+                  nullptr};
+  if (in.scores >= 0) {
+    copula_uniforms(ws.array(in.scores), ws.uniforms(), ctx.n);
+    where.uniforms = ws.uniforms();
+  } else if (in.stratify && ctx.stratified) {
+    if (const double* u = ctx.stratified[&in - ctx.code]) where.uniforms = u + ctx.block * kBlockSize;
+  }
   sample_block(in.dist, std::span<const Param>(params.data(), static_cast<std::size_t>(k)), where,
                ws.array(in.dst), ws.scratch(), in.mask >= 0 ? ws.array(in.mask) : nullptr);
 }
@@ -80,8 +97,9 @@ BlockEvaluator::Kernel kernel_for(const Instruction& in) {
 
 }  // namespace
 
-BlockEvaluator::BlockEvaluator(const graph::Program& program, std::uint64_t seed)
-    : program_(program), seed_(seed) {
+BlockEvaluator::BlockEvaluator(const graph::Program& program, std::uint64_t seed,
+                               std::vector<const double*> stratified)
+    : program_(program), seed_(seed), stratified_(std::move(stratified)) {
   kernels_.reserve(program.code.size());
   for (const auto& in : program.code) kernels_.push_back(kernel_for(in));
 }

@@ -23,10 +23,12 @@ class Workspace {
   double* array(std::int32_t a) { return data_.data() + static_cast<std::size_t>(a) * kBlockSize; }
   const double* array(std::int32_t a) const { return data_.data() + static_cast<std::size_t>(a) * kBlockSize; }
   double* scratch() { return scratch_.data(); }
+  double* uniforms() { return uniforms_.data(); }
 
  private:
   std::vector<double> data_;
   std::vector<double> scratch_;
+  std::vector<double> uniforms_;  // a copula draw's Phi(z)
 };
 
 // What a kernel needs besides its instruction: the block, and the unit the
@@ -37,6 +39,10 @@ struct KernelContext {
   std::uint64_t block = 0;
   std::uint64_t unit_key = 0;
   const double* unit_values = nullptr;  // the unit's columns (graph::ProgramUnits::row)
+  // Latin hypercube sampling: per instruction (by its index in code), the
+  // run's stratified uniforms for a draw marked `stratify`, else null.
+  const rules::Instruction* code = nullptr;
+  const double* const* stratified = nullptr;
 };
 
 // Where a NaN came from: an instruction and, in the local stage, the unit.
@@ -50,7 +56,11 @@ class BlockEvaluator {
  public:
   using Kernel = void (*)(const rules::Instruction& in, Workspace& ws, const KernelContext& ctx);
 
-  BlockEvaluator(const graph::Program& program, std::uint64_t seed);
+  // `stratified`, when not empty, has one entry per instruction of the
+  // program: the run's Latin hypercube uniforms of that draw (samples of
+  // them), or null (see sim/stratification.h). It must outlive the evaluator.
+  BlockEvaluator(const graph::Program& program, std::uint64_t seed,
+                 std::vector<const double*> stratified = {});
 
   // The stages of graph::Program for block `block` (its first n samples;
   // n <= kBlockSize): before_units, then units(u) for each unit in order,
@@ -71,12 +81,15 @@ class BlockEvaluator {
                                       std::optional<std::size_t> unit, Workspace& ws) const;
 
  private:
-  KernelContext context(std::uint64_t block, std::size_t n) const { return {n, seed_, block, 0, nullptr}; }
+  KernelContext context(std::uint64_t block, std::size_t n) const {
+    return {n, seed_, block, 0, nullptr, program_.code.data(), stratified_.empty() ? nullptr : stratified_.data()};
+  }
   void run_range(std::size_t begin, std::size_t end, const KernelContext& ctx, Workspace& ws) const;
 
   const graph::Program& program_;
   std::uint64_t seed_;
   std::vector<Kernel> kernels_;
+  std::vector<const double*> stratified_;
 };
 
 }  // namespace plansim::sim

@@ -10,9 +10,11 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "sim/block_evaluator.h"
 #include "sim/simd_clones.h"
+#include "sim/stratification.h"
 #include "sim/statistics.h"
 
 namespace plansim::sim {
@@ -23,6 +25,8 @@ using graph::Program;
 std::string RunOptions::validate() const {
   if (samples == 0) return "samples must be at least 1 (got 0)";
   if (threads < 0) return "threads must be 0 (all cores) or more (got " + std::to_string(threads) + ")";
+  if (latin_hypercube && samples > std::numeric_limits<std::uint32_t>::max())
+    return "Latin hypercube sampling takes at most 4,294,967,295 samples (got " + std::to_string(samples) + ")";
   return {};
 }
 
@@ -519,7 +523,9 @@ RunResult run(const Program& p, const RunOptions& options) {
   const std::uint64_t blocks = (samples + kBlockSize - 1) / kBlockSize;
   const Layout layout(p, options.keep_quantiles, keeps_local_values(p, samples, options));
   const std::size_t P = layout.periods;
-  const BlockEvaluator eval(p, options.seed);
+  std::optional<Stratification> strata;
+  if (options.latin_hypercube) strata.emplace(p, options.seed, samples);
+  const BlockEvaluator eval(p, options.seed, strata ? strata->by_instruction() : std::vector<const double*>{});
 
   std::vector<std::vector<double>> kept(layout.kept);  // nothing per sample unless values are kept
   for (auto& values : kept) values.resize(samples);

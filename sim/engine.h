@@ -34,6 +34,9 @@ struct RunOptions {
   // targets x units x samples x 8); beyond it those figures are not
   // reported (NaN), so memory stays bounded for any number of units.
   std::uint64_t local_quantile_bytes = std::uint64_t{256} << 20;
+  // Latin hypercube sampling of the per: plan assumptions (sim/stratification.h)
+  // instead of plain Monte Carlo.
+  bool latin_hypercube = false;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;

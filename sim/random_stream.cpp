@@ -213,6 +213,22 @@ double UniformStream::next() {
   return buffer_[kLanes - buffered_--];
 }
 
+__extension__ using Wide = unsigned __int128;  // GCC and Clang; __extension__ for -Wpedantic
+
+void keyed_shuffle(std::uint64_t seed, const DrawKey& key, std::uint32_t* values, std::size_t n) {
+  constexpr std::uint64_t kShuffleBlock = ~std::uint64_t{0};
+  const r123::Philox4x64::key_type philox_key = {{seed, key.node}};
+  r123::Philox4x64::ctr_type words{};
+  for (std::size_t step = 0; step + 1 < n; ++step) {
+    if (step % 4 == 0) words = philox({{key.unit, site_period(key), kShuffleBlock, step / 4}}, philox_key);
+    // Swap position i = n - 1 - step with j uniform in [0, i]: the high word
+    // of x (i + 1) (Lemire), whose bias is below (i + 1) / 2^64.
+    const std::uint64_t i = n - 1 - step;
+    const auto j = static_cast<std::uint64_t>((static_cast<Wide>(words[step % 4]) * (i + 1)) >> 64);
+    std::swap(values[i], values[j]);
+  }
+}
+
 ElementStream::ElementStream(std::uint64_t seed, const DrawKey& key, std::uint64_t sample)
     : key_{seed, key.node}, ctr_{key.unit, site_period(key), sample, 0} {}
 

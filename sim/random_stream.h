@@ -81,6 +81,12 @@ class ElementStream {
   int used_ = 4;
 };
 
+// Shuffles values[0..n) by Fisher-Yates, every swap's index drawn from
+// Philox4x64-10 with key {seed, key.node} and counter {key.unit, site << 32
+// | period, 2^64 - 1, step / 4} (a block number no stream uses), so the
+// permutation depends only on the key: Latin hypercube strata.
+void keyed_shuffle(std::uint64_t seed, const DrawKey& key, std::uint32_t* values, std::size_t n);
+
 // The largest double below 1 (1 - 2^-53).
 inline constexpr double kLargestBelowOne = 0x1.fffffffffffffp-1;
 

@@ -443,7 +443,10 @@ void for_each_element(Distribution d, std::span<const Param> params, std::size_t
 struct DenseElements {
   std::size_t n = 0;
   void uniforms(const BlockDraw& where, double* dst) const {
-    UniformStream(where.seed, where.key, where.block).fill(dst, n);
+    if (where.uniforms)
+      std::copy(where.uniforms, where.uniforms + n, dst);
+    else
+      UniformStream(where.seed, where.key, where.block).fill(dst, n);
   }
   std::uint64_t sample(const BlockDraw& where, std::size_t i) const { return where.block * kBlockSize + i; }
 };
@@ -483,6 +486,17 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440
 
 namespace {
 
+// Whether the sampler of d turns uniform i into element i (by inversion),
+// rather than drawing by rejection from the element's own stream.
+bool inverts_uniform_i(Distribution d, std::span<const Param> params) {
+  switch (d) {
+    case Distribution::kBeta:
+    case Distribution::kPert: return false;
+    case Distribution::kPoisson: return params[0].stride == 0 && params[0][0] < kPoissonInversionLimit;
+    default: return true;
+  }
+}
+
 // Draws src.n values: every element of a block (DenseElements), or the
 // elements a mask selects (SelectedElements), each from its own place in the
 // block's streams, so a selected element gets the value it would get in a
@@ -494,6 +508,17 @@ void draw_elements(Distribution d, std::span<const Param> params, const BlockDra
   assert(n <= kBlockSize);
   assert(params.size() <= kMaxArity &&
          static_cast<int>(params.size()) == rules::distribution_arity(d));
+
+  if (where.uniforms && !inverts_uniform_i(d, params)) {
+    // Given uniforms for a distribution otherwise drawn by rejection.
+    assert((std::is_same_v<Elements, DenseElements>));
+    std::array<double, kMaxArity> p{};
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < params.size(); ++j) p[j] = params[j][i];
+      out[i] = quantile(d, std::span<const double>(p.data(), params.size()), where.uniforms[i]);
+    }
+    return;
+  }
 
   // Scalar fast path: validate once, then loops with hoisted constants.
   const bool scalar =
@@ -568,7 +593,7 @@ void draw_elements(Distribution d, std::span<const Param> params, const BlockDra
       return;
     }
     case Distribution::kBernoulli: {
-      if constexpr (std::is_same_v<Elements, DenseElements>) {
+      if (std::is_same_v<Elements, DenseElements> && !where.uniforms) {
         // Straight from the stream's bits: the same draws as the loops below.
         UniformStream stream(where.seed, where.key, where.block);
         if (scalar) {
@@ -696,6 +721,38 @@ double step_at(double c, double x) { return x >= c ? 1.0 : 0.0; }
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
 
 }  // namespace
+
+double quantile(Distribution d, std::span<const double> params, double u) {
+  assert(static_cast<int>(params.size()) == rules::distribution_arity(d));
+  if (!(u > 0.0 && u < 1.0) || !rules::parameters_valid(d, params.data())) return kNaN;
+  const auto& p = params;
+  switch (d) {
+    case Distribution::kNormal: return p[0] + p[1] * normal_quantile(u);
+    case Distribution::kLognormal: return std::exp(p[0] + p[1] * normal_quantile(u));
+    case Distribution::kUniform: return uniform_at(p[0], p[1], u);
+    case Distribution::kTriangular: return p[2] > p[0] ? TriangularShape(p[0], p[1], p[2])(u) : p[0];
+    case Distribution::kBernoulli: return u < p[0] ? 1.0 : 0.0;
+    case Distribution::kPoisson: {
+      if (p[0] < kPoissonInversionLimit) return poisson_inversion(p[0], u);
+      if (std::isinf(p[0])) return p[0];
+      // The smallest k with P(X <= k) >= u, searched from the normal
+      // approximation: P(X <= k) = Q(k + 1, lambda).
+      auto below = [&](double k) { return boost::math::gamma_q(k + 1.0, p[0], QuietPolicy()) < u; };
+      double k = std::max(0.0, std::floor(p[0] + std::sqrt(p[0]) * normal_quantile(u)));
+      while (k > 0.0 && !below(k - 1.0)) k -= 1.0;
+      while (below(k)) k += 1.0;
+      return k;
+    }
+    case Distribution::kBeta: return boost::math::ibeta_inv(p[0], p[1], u, QuietPolicy());
+    case Distribution::kPert: {
+      const double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+      if (!(w > 0.0)) return lo;
+      return lo + w * boost::math::ibeta_inv(1.0 + 4.0 * (mode - lo) / w, 1.0 + 4.0 * (hi - mode) / w, u,
+                                             QuietPolicy());
+    }
+  }
+  return kNaN;
+}
 
 double cdf(Distribution d, std::span<const double> params, double x) {
   assert(static_cast<int>(params.size()) == rules::distribution_arity(d));

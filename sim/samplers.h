@@ -5,7 +5,9 @@
 // lambda < 10) element i uses exactly uniform i of the block's UniformStream;
 // beta and pert (Marsaglia-Tsang gamma ratios) and poisson with lambda >= 10
 // (Hormann's PTRS) are rejection methods and draw from the element's own
-// ElementStream, so every element stays keyed by its sample index.
+// ElementStream, so every element stays keyed by its sample index. Given
+// uniforms (BlockDraw::uniforms) are drawn by inversion for every
+// distribution.
 //
 // Parameters are scalars or arrays (one value per element). An element whose
 // parameters break the rules of section 3 (rules::parameters_valid) gets NaN;
@@ -34,6 +36,10 @@ struct BlockDraw {
   DrawKey key;
   std::uint64_t block = 0;        // block index; the first sample is block * kBlockSize
   std::size_t n = 0;              // samples in this block (<= kBlockSize)
+  // When set, element i's uniform is uniforms[i] instead of the stream's,
+  // and every distribution is drawn by inversion of it (its quantile
+  // function): Latin hypercube strata, or a copula's Phi(z).
+  const double* uniforms = nullptr;
 };
 
 // Draws n values into out. params.size() == rules::distribution_arity(d).
@@ -44,6 +50,10 @@ struct BlockDraw {
 // transformation (keyed streams make skipping it invisible in the results).
 void sample_block(rules::Distribution d, std::span<const Param> params, const BlockDraw& where,
                   double* out, double* scratch, const double* mask = nullptr);
+
+// The quantile function of each distribution at u in (0, 1): the smallest
+// x with cdf(x) >= u. NaN for invalid parameters.
+double quantile(rules::Distribution d, std::span<const double> params, double u);
 
 // Exact CDF of each distribution at x (for the statistical tests and for
 // analysis); for discrete ones P(X <= x).

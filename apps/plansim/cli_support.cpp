@@ -15,6 +15,7 @@
 #include "graph/plan_loader.h"
 #include "rules/functions.h"
 #include "scenarios/scenario.h"
+#include "sim/stratification.h"
 #include "store/history.h"
 
 namespace plansim::cli {
@@ -184,12 +185,20 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   options.seed = seed ? *seed : plan.settings.seed.value_or(1);
   options.threads = threads ? static_cast<int>(*threads) : 0;
   options.keep_quantiles = request.keep_quantiles;
+  if (request.method != "mc" && request.method != "lhs") {
+    std::cerr << "error: --method must be mc (plain Monte Carlo) or lhs (Latin hypercube), not '" << request.method
+              << "'\n";
+    return kExitUsage;
+  }
+  options.latin_hypercube = request.method == "lhs";
   if (std::string bad = options.validate(); !bad.empty()) {
     std::cerr << "error: " << bad << "\n";
     return kExitUsage;
   }
-  const std::uint64_t need = sim::estimate_memory(program, options.keep_quantiles ? options.samples : 0,
-                                                  options.threads > 0 ? options.threads : 64);
+  const std::uint64_t need =
+      sim::estimate_memory(program, options.keep_quantiles ? options.samples : 0,
+                           options.threads > 0 ? options.threads : 64) +
+      (options.latin_hypercube ? sim::Stratification::bytes(program, options.samples) : 0);
   const std::uint64_t have = physical_memory();
   if (have && need > have / 10 * 8) {
     std::cerr << "error: " << options.samples << " samples would need about " << (need >> 20)
@@ -238,6 +247,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   info.version = PLANSIM_VERSION;
   info.started_at = started_at;
   info.confidence = program.confidence;
+  info.method = options.latin_hypercube ? "latin_hypercube" : "monte_carlo";
   return 0;
 }
 

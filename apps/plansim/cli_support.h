@@ -56,6 +56,7 @@ bool write_file(const std::string& path, const std::string& text);
 
 struct RunRequest {
   std::string samples, seed, threads;  // as typed; empty: the plan's settings
+  std::string method = "mc";           // --method: mc or lhs
   bool quiet = false;
   bool keep_quantiles = true;
 };

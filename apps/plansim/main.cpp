@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--samples", run_args.request.samples, "Monte Carlo samples (default: the plan's settings, else 100000)");
   run_cmd->add_option("--seed", run_args.request.seed, "random seed (default: the plan's settings, else 1)");
   run_cmd->add_option("--threads", run_args.request.threads, "worker threads (default: all cores; results never depend on it)");
+  run_cmd->add_option("--method", run_args.request.method,
+                      "mc (plain Monte Carlo, the default) or lhs (Latin hypercube sampling of per: plan assumptions)");
   run_cmd->add_option("--json", run_args.json, "write the results as JSON to this file ('-' for standard output)");
   run_cmd->add_option("--csv", run_args.csv, "write targets, milestones, measures, resources and comparison CSVs to this folder");
   run_cmd->add_option("--report", run_args.report, "write a self-contained HTML report with charts to this file");
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--samples", sweep_args.request.samples, "Monte Carlo samples per grid point");
   sweep_cmd->add_option("--seed", sweep_args.request.seed, "random seed");
   sweep_cmd->add_option("--threads", sweep_args.request.threads, "worker threads");
+  sweep_cmd->add_option("--method", sweep_args.request.method, "mc (the default) or lhs (Latin hypercube)");
   sweep_cmd->add_flag("--quiet", sweep_args.request.quiet, "print nothing (with --csv)");
 
   std::vector<std::string> history_args;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/sweep.h"
+#include "rules/suggest.h"
 #include "graph/dependency_graph.h"
 #include "store/history.h"
 #include "report/csv_report.h"
@@ -201,6 +202,16 @@ int sweep(const SweepArgs& args) {
   }
   auto loaded = load(args.plan, {}, points);
   if (!loaded) return kExitInvalidPlan;
+  // Before the sweep, which may take a while: a misspelt --target is a typo.
+  std::vector<std::string> target_names;
+  for (const auto& t : loaded->plan->targets) target_names.push_back(t.info.name);
+  for (const auto& name : args.targets)
+    if (std::find(target_names.begin(), target_names.end(), name) == target_names.end()) {
+      std::cerr << "error: --target '" << name << "' is not a target of the plan\n";
+      if (std::string hint = rules::did_you_mean(name, target_names); !hint.empty())
+        std::cerr << "hint: " << hint << "\n";
+      return kExitUsage;
+    }
   RunRequest request = args.request;
   request.keep_quantiles = false;  // P(hit) only: memory stays bounded for any grid
   sim::RunResult result;
@@ -214,11 +225,6 @@ int sweep(const SweepArgs& args) {
     if (args.targets.empty() ||
         std::find(args.targets.begin(), args.targets.end(), base_targets[t].id) != args.targets.end())
       targets.push_back(t);
-  for (const auto& name : args.targets)
-    if (std::none_of(base_targets.begin(), base_targets.end(), [&](const auto& t) { return t.id == name; })) {
-      std::cerr << "error: --target '" << name << "' is not a target of the plan\n";
-      return kExitUsage;
-    }
 
   std::ostringstream out, csv;
   csv << "point";

@@ -157,8 +157,13 @@ std::optional<std::vector<std::size_t>> evaluation_order(const DependencyGraph& 
     std::string message = self_loop && size[c] == 1
                               ? "'" + g.names[v] + "' depends on itself in the same period"
                               : "same-period cycle: " + chain;
+    // Composite targets combine other targets' hits: time functions cannot
+    // break a loop of them, only removing a part can.
+    const bool only_targets = std::all_of(cycle.begin(), cycle.end(),
+                                          [&](std::size_t u) { return g.kinds[u] == NodeKind::kTarget; });
     diags.error(plan.file, g.where[v], g.names[v], message,
-                "break the loop with prev(x) (the previous period's value) or delay(x, k)");
+                only_targets ? "a composite target combines other targets; remove '" + g.names[v] + "' from its parts"
+                             : "break the loop with prev(x) (the previous period's value) or delay(x, k)");
   }
   if (cyclic) return std::nullopt;
 

@@ -1244,10 +1244,20 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
     }
   use(variants_[0]);
   p.units = program_units();  // after the outputs, whose thresholds may add derived columns
-  // The same mistake compiles once per period and variant; report it once.
+  // The same mistake compiles once per period and variant; report it once,
+  // and in the order of each file (nodes compile in dependency order).
   std::set<std::tuple<std::string, int, int, std::string>> reported;
+  std::vector<rules::Diagnostic> found;
   for (const auto& d : period_diags_.list())
-    if (reported.emplace(d.file, d.pos.line, d.pos.col, d.message).second) diags_.add(d);
+    if (reported.emplace(d.file, d.pos.line, d.pos.col, d.message).second) found.push_back(d);
+  std::vector<std::string> files;  // in order of first report
+  for (const auto& d : found)
+    if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
+  auto file_rank = [&](const std::string& f) { return std::find(files.begin(), files.end(), f) - files.begin(); };
+  std::stable_sort(found.begin(), found.end(), [&](const rules::Diagnostic& a, const rules::Diagnostic& b) {
+    return std::tuple(file_rank(a.file), a.pos.line, a.pos.col) < std::tuple(file_rank(b.file), b.pos.line, b.pos.col);
+  });
+  for (auto& d : found) diags_.add(std::move(d));
   if (!diags_.ok()) return nullptr;
 
   // Temporaries go after the node arrays.

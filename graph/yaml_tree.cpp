@@ -992,9 +992,60 @@ std::string parser_hint(const std::string& msg) {
   return {};
 }
 
+// The offset of the '[' or '{' (`open`) still unclosed at `end`, found by
+// scanning the text before it the way YAML reads flow collections: in block
+// context a bracket opens one only where a value starts (after ": ", "- ",
+// "? " or at the start of a line), inside one every bracket counts; quoted
+// scalars and comments are skipped. yaml-cpp reports an unclosed bracket
+// where it gave up, often lines later; this is where the mistake is.
+std::optional<std::size_t> unclosed_flow_opening(std::string_view text, std::size_t end, char open) {
+  std::vector<std::size_t> stack;
+  char last = '\n';  // the last character that was not a blank
+  for (std::size_t i = 0; i < end && i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t') continue;
+    const bool value_starts = last == '\n' || last == ':' || last == '-' || last == '?' || last == '[' ||
+                              last == '{' || last == ',';
+    if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i < end && text[i] != '\n') ++i;
+      last = '\n';
+      continue;
+    }
+    if ((c == '\'' || c == '"') && value_starts) {
+      // To the closing quote: "..." escapes with a backslash, '...' by doubling.
+      for (++i; i < end; ++i) {
+        if (c == '"' && text[i] == '\\') {
+          ++i;
+        } else if (text[i] == c) {
+          if (c == '\'' && i + 1 < end && text[i + 1] == '\'') {
+            ++i;
+            continue;
+          }
+          break;
+        }
+      }
+      last = c;
+      continue;
+    }
+    if ((c == '[' || c == '{') && (!stack.empty() || value_starts)) stack.push_back(i);
+    else if ((c == ']' || c == '}') && !stack.empty()) stack.pop_back();
+    last = c;
+  }
+  for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+    if (text[*it] == open) return *it;
+  return std::nullopt;
+}
+
 void report_parser_error(const YAML::ParserException& e, const Source& source,
                          const std::string& file, rules::Diagnostics& diags) {
   const std::size_t offset = source.offset(e.mark);
+  if (e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+    const char open = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW ? '[' : '{';
+    if (const auto at = unclosed_flow_opening(source.text(), offset, open)) {
+      report(source, file, diags, *at, "malformed YAML: " + e.msg, parser_hint(e.msg));
+      return;
+    }
+  }
   if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
     report(source, file, diags, offset, std::string(kAnchorMessage));
     return;

@@ -131,9 +131,10 @@ ExprPtr FieldReader::expression(const YamlNode& n, std::string_view node) {
     error(n.pos, node, "'" + n.scalar + "' is not a finite number");
     return nullptr;
   }
-  rules::ParseContext ctx{file_, std::string(node), n.pos, false};
+  rules::ParseContext ctx{file_, std::string(node), n.pos, false, {}};
   if (n.style == ScalarStyle::kQuoted) ctx.origin.col += 1;
   if (n.style == ScalarStyle::kLiteral || n.style == ScalarStyle::kFolded) ctx.origin.col = 0;
+  ctx.positions = n.char_pos;
   return rules::parse_expression(n.scalar, ctx, diags_);
 }
 

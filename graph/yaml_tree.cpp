@@ -649,6 +649,37 @@ class TreeBuilder final : public YAML::EventHandler {
     report_anchor(source_.offset(mark));
   }
 
+  // Fills node.char_pos for a plain or block scalar over several lines.
+  // Folding only removes or turns into spaces the line breaks and the
+  // indentation, so each non-blank byte of the text is the next equal byte
+  // of the file; a blank of the text sits where the file is when it comes.
+  void map_characters(YamlNode& node, std::size_t offset) {
+    const bool block = node.style == ScalarStyle::kLiteral || node.style == ScalarStyle::kFolded;
+    if (node.style != ScalarStyle::kPlain && !block) return;
+    std::size_t j = source_.skip_properties(offset);
+    if (block) {  // the text starts on the line after the '|' or '>' header
+      while (j < source_.size() && source_.at(j) != '\n') ++j;
+      ++j;
+    }
+    const std::string& text = node.scalar;
+    if (!block && text.find_first_of("\n") == std::string::npos &&
+        source_.text().substr(j, text.size()) == text)
+      return;  // one line, as written: pos and the column suffice
+    std::vector<rules::SourcePos> at;
+    at.reserve(text.size());
+    for (const char c : text) {
+      if (c == ' ' || c == '\t' || c == '\n') {
+        at.push_back(source_.pos_at(j));
+        if (j < source_.size() && (source_.at(j) == c || source_.at(j) == '\n')) ++j;
+        continue;
+      }
+      while (j < source_.size() && source_.at(j) != c) ++j;
+      if (j >= source_.size()) return;  // not found as expected: keep the plain positions
+      at.push_back(source_.pos_at(j++));
+    }
+    node.char_pos = std::move(at);
+  }
+
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
                 const std::string& value) override {
     const std::size_t offset = source_.offset(mark);
@@ -684,6 +715,7 @@ class TreeBuilder final : public YAML::EventHandler {
       }
       apply_scalar_tag(*node, tag, offset);
     }
+    map_characters(*node, offset);
     attach(std::move(node), offset, {}, false);
   }
 

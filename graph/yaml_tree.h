@@ -41,6 +41,10 @@ struct YamlNode {
                          // value ("periods:" ending its line) is at its key
   std::string scalar;    // kScalar: the text as YAML resolved it
   ScalarStyle style = ScalarStyle::kPlain;
+  // A plain or block scalar written over several lines: the file position
+  // of each byte of `scalar` (YAML folds the lines, so its text is not the
+  // file's). Empty otherwise: positions are pos plus the column.
+  std::vector<rules::SourcePos> char_pos;
   std::vector<std::unique_ptr<YamlNode>> items;  // kSequence
   // kMapping: keys in file order, each with the key's own position.
   struct Entry {

@@ -660,6 +660,7 @@ std::string Parser::describe(const Token& t) {
 }
 
 SourcePos Parser::pos_of(const Where& w) const {
+  if (!ctx_.positions.empty()) return ctx_.positions[std::min(w.offset, ctx_.positions.size() - 1)];
   SourcePos p;
   p.line = ctx_.origin.line;
   if (ctx_.multiline_positions && p.line > 0) p.line += w.line_index;

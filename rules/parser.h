@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rules/ast.h"
 #include "rules/diagnostic.h"
@@ -54,6 +55,9 @@ struct ParseContext {
   // spanning lines); false for folded or quoted scalars, where positions after
   // the first line are reported on the first line.
   bool multiline_positions = false;
+  // When not empty, the file position of each byte of the text (a scalar
+  // YAML folded from several lines); it overrides origin.
+  std::vector<SourcePos> positions;
 };
 
 // Parses `text`. On error, adds one Diagnostic (with an excerpt and a caret

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,18 @@ struct RunInfo {
   std::string version;               // plansim's, e.g. "0.1.0"
   std::string started_at;            // when the run started, UTC, ISO 8601 ("2026-11-23T05:10:00Z")
   double confidence = 0.8;           // the plan's, for achievable levels
+  std::vector<double> confidences;   // --confidence: achievable levels at each (empty: not asked for)
+  // --precision: how the run chose its sample count (`samples` is the count it stopped at).
+  struct Precision {
+    double half_width = 0.0;        // asked for
+    std::uint64_t batch = 0;        // samples per batch
+    std::uint64_t max_samples = 0;  // the ceiling (whole batches)
+    std::uint64_t batches = 0;      // batches run
+    std::string stopped;            // "precision_reached" | "max_samples_reached"
+    double widest = 0.0;            // the widest target's 95% half-width of P(hit) at the end
+    std::string widest_scenario, widest_target, widest_unit;
+  };
+  std::optional<Precision> precision;
 };
 
 // Lower-case hex SHA-256 of `bytes` (OpenSSL).

@@ -153,8 +153,9 @@ std::string precision_line(const RunInfo& info) {
   if (p.stopped == "precision_reached")
     return "precision reached: every target's P(hit) within +/-" + fmt("%g", p.half_width) + " (95%; widest " +
            widest + ") after " + batches + "\n";
-  return "max samples reached (" + with_commas(p.max_samples) + "): widest P(hit) interval " + widest +
-         ", above the precision +/-" + fmt("%g", p.half_width) + "; " + batches + "\n";
+  return "max samples reached: " + with_commas(info.samples) + " samples (" + batches +
+         ", the most --max-samples allows); widest P(hit) " + widest + ", above the precision +/-" +
+         fmt("%g", p.half_width) + "\n";
 }
 
 std::string achievable_levels_table(const RunInfo& info, const sim::ScenarioResult& scenario) {

@@ -64,8 +64,14 @@ std::string level_text(double v, int decimals) {
   return buf;
 }
 
-std::string level_interval(const sim::AchievableLevel& a) {
-  const int d = decimals_for(a);
+// The decimals of a target's levels: the most any of them needs, so a column reads evenly.
+int decimals_for(const std::vector<sim::AchievableLevel>& levels) {
+  int d = 0;
+  for (const auto& a : levels) d = std::max(d, decimals_for(a));
+  return d;
+}
+
+std::string level_interval(const sim::AchievableLevel& a, int d) {
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
   std::string out = "[";
   out += level_text(a.ci95.lo, d);
@@ -170,10 +176,11 @@ std::string achievable_levels_table(const RunInfo& info, const sim::ScenarioResu
       continue;
     }
     bool first = true;
+    const int d = decimals_for(t.achievable_levels);
     for (const auto& a : t.achievable_levels) {
       rows.push_back({first ? t.id : "", first ? info.periods.at(static_cast<std::size_t>(t.by)) : "",
                       first ? (t.direction == graph::Direction::kAtMost ? "at most" : "at least") : "",
-                      percent(a.confidence), level_text(a.level, decimals_for(a)), level_interval(a)});
+                      percent(a.confidence), level_text(a.level, d), level_interval(a, d)});
       any_unbounded = any_unbounded || unbounded(a);
       first = false;
     }
@@ -206,8 +213,9 @@ std::string achievable_table(const RunInfo& info, const sim::RunResult& result, 
         std::vector<std::vector<std::string>> rows;
         rows.push_back({"confidence", "achievable level", "95% interval"});
         bool any_unbounded = false;
+        const int d = decimals_for(t.achievable_levels);
         for (const auto& a : t.achievable_levels) {
-          rows.push_back({percent(a.confidence), level_text(a.level, decimals_for(a)), level_interval(a)});
+          rows.push_back({percent(a.confidence), level_text(a.level, d), level_interval(a, d)});
           any_unbounded = any_unbounded || unbounded(a);
         }
         out += aligned(rows, {0, 1});

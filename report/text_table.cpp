@@ -150,7 +150,7 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
 std::string precision_line(const RunInfo& info) {
   if (!info.precision) return {};
   const RunInfo::Precision& p = *info.precision;
-  std::string widest = "+/-" + fmt("%.4f", p.widest);
+  std::string widest = "+/-" + fmt("%.2g", p.widest);  // 0.00097, not a rounded 0.0010
   if (!p.widest_target.empty())
     widest += ", " + p.widest_target + (p.widest_unit.empty() ? "" : " in " + p.widest_unit) +
               (p.widest_scenario == "base" ? "" : " in scenario " + p.widest_scenario);

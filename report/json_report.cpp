@@ -15,6 +15,16 @@ json interval(const sim::Interval& i) { return json::array({number(i.lo), number
 // A unit id, or null for plan-wide nodes.
 json unit(const std::string& id) { return id.empty() ? json(nullptr) : json(id); }
 
+// A measure target's achievable levels (--confidence), or null when its
+// values were not kept (a local target beyond the per-unit budget).
+json levels_json(const sim::TargetResult& t) {
+  if (t.achievable_levels.empty()) return nullptr;
+  json levels = json::array();
+  for (const auto& a : t.achievable_levels)
+    levels.push_back({{"confidence", a.confidence}, {"level", number(a.level)}, {"ci95", interval(a.ci95)}});
+  return levels;
+}
+
 json target_json(const sim::TargetResult& t, const RunInfo& info, double confidence) {
   json j;
   j["id"] = t.id;
@@ -32,6 +42,7 @@ json target_json(const sim::TargetResult& t, const RunInfo& info, double confide
   if (!t.composite) {
     j["quantiles"] = {{"p10", number(t.p10)}, {"p50", number(t.p50)}, {"p90", number(t.p90)}};
     j["achievable"] = {{"confidence", confidence}, {"level", number(t.achievable)}};
+    if (!info.confidences.empty()) j["achievable_levels"] = levels_json(t);
   }
   j["rag"] = sim::to_string(t.rag);
   if (!t.composite) {
@@ -47,7 +58,49 @@ json target_json(const sim::TargetResult& t, const RunInfo& info, double confide
   return j;
 }
 
+json precision_json(const RunInfo& info) {
+  const RunInfo::Precision& p = *info.precision;
+  return {{"half_width", p.half_width},
+          {"batch_samples", p.batch},
+          {"max_samples", p.max_samples},
+          {"batches", p.batches},
+          {"samples", info.samples},
+          {"stopped", p.stopped},
+          {"widest_half_width", number(p.widest)},
+          {"widest_target",
+           p.widest_target.empty() ? json(nullptr)
+                                   : json{{"scenario", p.widest_scenario}, {"id", p.widest_target},
+                                          {"unit", unit(p.widest_unit)}}}};
+}
+
 }  // namespace
+
+json achievable_json(const RunInfo& info, const sim::RunResult& result, const std::string& target) {
+  json j;
+  j["format"] = "plansim-achievable/1";
+  j["plan"] = info.plan_title;
+  j["plan_sha256"] = info.plan_sha256;
+  j["seed"] = info.seed;
+  j["samples"] = info.samples;
+  j["target"] = target;
+  json rows = json::array();
+  for (const auto& sc : result.scenarios)
+    for (const auto& t : sc.targets) {
+      if (t.id != target || t.composite) continue;
+      rows.push_back({{"scenario", sc.name},
+                      {"unit", unit(t.unit)},
+                      {"label", t.label},
+                      {"measure", t.measure},
+                      {"direction", graph::to_string(t.direction)},
+                      {"by", info.periods.at(static_cast<std::size_t>(t.by))},
+                      {"levels", levels_json(t)},
+                      {"threshold", number(t.threshold)},
+                      {"threshold_confidence", {{"p_hit", number(t.p_hit)}, {"ci95", interval(t.ci95)}}},
+                      {"rag", sim::to_string(t.rag)}});
+    }
+  j["results"] = rows;
+  return j;
+}
 
 json run_json(const RunInfo& info, const sim::RunResult& result, double confidence) {
   json j;
@@ -57,6 +110,7 @@ json run_json(const RunInfo& info, const sim::RunResult& result, double confiden
   j["seed"] = info.seed;
   j["samples"] = info.samples;
   j["method"] = info.method;
+  if (info.precision) j["precision"] = precision_json(info);
   j["periods"] = info.periods;
   json out = json::array();
   for (const auto& sc : result.scenarios) {

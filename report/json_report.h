@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "report/run_info.h"
@@ -14,6 +15,16 @@ namespace plansim::report {
 // measure that was NaN, the first period of a response that never
 // triggered) are written as null. Comparisons also carry
 // "delta_ci95_unpaired", what two independent runs would have given.
+//
+// With --confidence (info.confidences not empty) every measure target also
+// carries "achievable_levels": [{confidence, level, ci95}] (null where the
+// values were not kept); with --precision the object carries "precision"
+// (docs/cli.md describes both).
 nlohmann::ordered_json run_json(const RunInfo& info, const sim::RunResult& result, double confidence);
+
+// The `--json` output of `plansim achievable` ("plansim-achievable/1"):
+// the target's levels at each confidence and the confidence its threshold
+// carries, per scenario (and per unit for a local target).
+nlohmann::ordered_json achievable_json(const RunInfo& info, const sim::RunResult& result, const std::string& target);
 
 }  // namespace plansim::report

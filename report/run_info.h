@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,18 @@ struct RunInfo {
   double confidence = 0.8;           // the plan's, for achievable levels
   // How the samples were drawn: "monte_carlo", or "latin_hypercube" (--method lhs).
   std::string method = "monte_carlo";
+  std::vector<double> confidences;   // --confidence: achievable levels at each (empty: not asked for)
+  // --precision: how the run chose its sample count (`samples` is the count it stopped at).
+  struct Precision {
+    double half_width = 0.0;        // asked for
+    std::uint64_t batch = 0;        // samples per batch
+    std::uint64_t max_samples = 0;  // the ceiling (whole batches)
+    std::uint64_t batches = 0;      // batches run
+    std::string stopped;            // "precision_reached" | "max_samples_reached"
+    double widest = 0.0;            // the widest target's 95% half-width of P(hit) at the end
+    std::string widest_scenario, widest_target, widest_unit;
+  };
+  std::optional<Precision> precision;
 };
 
 // Lower-case hex SHA-256 of `bytes` (OpenSSL).

@@ -44,6 +44,51 @@ std::string threshold(graph::Direction d, double v) {
 
 std::string signed_text(double v) { return fmt("%+.3f", v); }
 
+// Decimals for a level and its 95% interval: four significant digits, as
+// `level`, or more where the interval is narrower, so its ends differ.
+int decimals_for(const sim::AchievableLevel& a) {
+  double size = 0.0;
+  for (double v : {a.level, a.ci95.lo, a.ci95.hi})
+    if (std::isfinite(v)) size = std::max(size, std::fabs(v));
+  int d = size > 0.0 ? 3 - static_cast<int>(std::floor(std::log10(size))) : 4;
+  const double width = a.ci95.hi - a.ci95.lo;
+  if (width > 0.0 && std::isfinite(width)) d = std::max(d, static_cast<int>(std::ceil(-std::log10(width))) + 1);
+  return std::clamp(d, 0, 10);
+}
+
+// A level with that many decimals; whole numbers with commas from 1,000.
+std::string level_text(double v, int decimals) {
+  if (!std::isfinite(v) || std::fabs(v) >= 1000.0) return level(v);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// The decimals of a target's levels: the most any of them needs, so a column reads evenly.
+int decimals_for(const std::vector<sim::AchievableLevel>& levels) {
+  int d = 0;
+  for (const auto& a : levels) d = std::max(d, decimals_for(a));
+  return d;
+}
+
+std::string level_interval(const sim::AchievableLevel& a, int d) {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+  std::string out = "[";
+  out += level_text(a.ci95.lo, d);
+  out += ", ";
+  out += level_text(a.ci95.hi, d);
+  out += "]";
+  return out;
+}
+
+bool unbounded(const sim::AchievableLevel& a) { return !std::isfinite(a.ci95.lo) || !std::isfinite(a.ci95.hi); }
+
+const char* const kUnboundedNote =
+    "n/a: too few samples to bound the level on that side with 95% confidence\n";
+
+// "80%", "97.5%".
+std::string percent(double c) { return fmt("%.4g", c * 100.0) + "%"; }
+
 }  // namespace
 
 std::string plural(const std::string& noun, std::size_t n) {
@@ -94,9 +139,91 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
   std::string out = info.plan_title + "\n";
   out += with_commas(info.samples) + " samples, seed " + std::to_string(info.seed) + ", " +
          std::to_string(info.periods.size()) + " periods from " + (info.periods.empty() ? "" : info.periods[0]) +
-         ", scenario " + scenario.name + "\n\n";
+         ", scenario " + scenario.name + "\n";
+  out += precision_line(info) + "\n";
   out += aligned(rows, {3, 4, 5});
   out += local_targets_summary(scenario);
+  out += achievable_levels_table(info, scenario);
+  return out;
+}
+
+std::string precision_line(const RunInfo& info) {
+  if (!info.precision) return {};
+  const RunInfo::Precision& p = *info.precision;
+  std::string widest = "+/-" + fmt("%.2g", p.widest);  // 0.00097, not a rounded 0.0010
+  if (!p.widest_target.empty())
+    widest += ", " + p.widest_target + (p.widest_unit.empty() ? "" : " in " + p.widest_unit) +
+              (p.widest_scenario == "base" ? "" : " in scenario " + p.widest_scenario);
+  const std::string batches = std::to_string(p.batches) + " " + (p.batches == 1 ? "batch" : "batches") + " of " +
+                              with_commas(p.batch);
+  if (p.stopped == "precision_reached")
+    return "precision reached: every target's P(hit) within +/-" + fmt("%g", p.half_width) + " (95%; widest " +
+           widest + ") after " + batches + "\n";
+  return "max samples reached: " + with_commas(info.samples) + " samples (" + batches +
+         ", the most --max-samples allows); widest P(hit) " + widest + ", above the precision +/-" +
+         fmt("%g", p.half_width) + "\n";
+}
+
+std::string achievable_levels_table(const RunInfo& info, const sim::ScenarioResult& scenario) {
+  if (info.confidences.empty()) return {};
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"target", "by", "direction", "confidence", "achievable", "95% interval"});
+  bool any_unbounded = false, any_local = false;
+  for (const auto& t : scenario.targets) {
+    if (t.composite) continue;
+    if (!t.unit.empty()) {
+      any_local = true;
+      continue;
+    }
+    bool first = true;
+    const int d = decimals_for(t.achievable_levels);
+    for (const auto& a : t.achievable_levels) {
+      rows.push_back({first ? t.id : "", first ? info.periods.at(static_cast<std::size_t>(t.by)) : "",
+                      first ? (t.direction == graph::Direction::kAtMost ? "at most" : "at least") : "",
+                      percent(a.confidence), level_text(a.level, d), level_interval(a, d)});
+      any_unbounded = any_unbounded || unbounded(a);
+      first = false;
+    }
+  }
+  std::string out;
+  if (rows.size() > 1) {
+    out += "\nAchievable levels: the level each target reaches with each confidence, with its 95% interval\n\n";
+    out += aligned(rows, {3, 4});
+    if (any_unbounded) out += kUnboundedNote;
+  }
+  if (any_local) out += "local targets' achievable levels, per " + scenario.local_targets.front().unit_name +
+                        ": in --json (achievable_levels)\n";
+  return out;
+}
+
+std::string achievable_table(const RunInfo& info, const sim::RunResult& result, const std::string& target) {
+  std::string out = info.plan_title + "\n";
+  out += with_commas(info.samples) + " samples, seed " + std::to_string(info.seed) + "\n";
+  out += precision_line(info);
+  for (const auto& sc : result.scenarios)
+    for (const auto& t : sc.targets) {
+      if (t.id != target || t.composite) continue;
+      out += "\n" + t.id + (t.unit.empty() ? "" : " for " + t.unit) + (t.label.empty() ? "" : ": " + t.label) + "\n";
+      out += t.measure + " in " + info.periods.at(static_cast<std::size_t>(t.by)) + " to be " +
+             (t.direction == graph::Direction::kAtMost ? "at most" : "at least") + " the level; scenario " + sc.name +
+             "\n\n";
+      if (t.achievable_levels.empty()) {
+        out += "achievable levels: not available (the values of this target's measure were not kept)\n";
+      } else {
+        std::vector<std::vector<std::string>> rows;
+        rows.push_back({"confidence", "achievable level", "95% interval"});
+        bool any_unbounded = false;
+        const int d = decimals_for(t.achievable_levels);
+        for (const auto& a : t.achievable_levels) {
+          rows.push_back({percent(a.confidence), level_text(a.level, d), level_interval(a, d)});
+          any_unbounded = any_unbounded || unbounded(a);
+        }
+        out += aligned(rows, {0, 1});
+        if (any_unbounded) out += kUnboundedNote;
+      }
+      out += "proposed threshold " + threshold(t.direction, t.threshold) + " carries confidence " +
+             fmt("%.3f", t.p_hit) + " " + interval_text(t.ci95) + " (its P(hit)): " + rag_word(t.rag) + "\n";
+    }
   return out;
 }
 

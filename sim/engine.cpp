@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 
 #include "sim/block_evaluator.h"
 #include "sim/simd_clones.h"
@@ -27,6 +28,10 @@ std::string RunOptions::validate() const {
   if (threads < 0) return "threads must be 0 (all cores) or more (got " + std::to_string(threads) + ")";
   if (latin_hypercube && samples > std::numeric_limits<std::uint32_t>::max())
     return "Latin hypercube sampling takes at most 4,294,967,295 samples (got " + std::to_string(samples) + ")";
+  for (double c : confidences)
+    if (!(c > 0.0 && c < 1.0)) return "confidences must be between 0 and 1 (got " + std::to_string(c) + ")";
+  if (latin_hypercube && extend)
+    return "Latin hypercube sampling cannot be extended: its strata are fixed by the sample count";
   return {};
 }
 
@@ -399,19 +404,25 @@ struct Summary {
   PeriodSummary period;
   double at_c = 0.0, at_one_minus_c = 0.0;
   std::vector<double> distribution;  // only for the measures of targets at `by`
+  // At RunOptions::confidences, for the directions of the targets on this measure and period.
+  std::vector<AchievableLevel> at_most_levels, at_least_levels;
 };
+
+// Which directions' achievable levels a measure's summary in one period needs.
+enum : std::uint8_t { kWantsAtMost = 1, kWantsAtLeast = 2 };
+std::uint8_t wants(Direction d) { return d == Direction::kAtMost ? kWantsAtMost : kWantsAtLeast; }
 
 Summary summarise(std::vector<double>& values, double sum, std::uint64_t samples, double c, bool distribution) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double mean = sum / static_cast<double>(samples);
-  if (values.empty()) return {{mean, nan, nan, nan, nan, nan}, nan, nan, {}};
+  if (values.empty()) return {{mean, nan, nan, nan, nan, nan}, nan, nan, {}, {}, {}};
   if (std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
-    return {{nan, nan, nan, nan, nan, nan}, nan, nan, {}};
+    return {{nan, nan, nan, nan, nan, nan}, nan, nan, {}, {}, {}};
   std::vector<double> levels = {0.1, 0.5, 0.9, 0.25, 0.75, c, 1.0 - c};
   if (distribution)
     for (int i = 0; i < kDistributionLevels; ++i) levels.push_back((2.0 * i + 1.0) / (2.0 * kDistributionLevels));
   const std::vector<double> q = quantiles(values, levels);
-  return {{mean, q[0], q[1], q[2], q[3], q[4]}, q[5], q[6], std::vector<double>(q.begin() + 7, q.end())};
+  return {{mean, q[0], q[1], q[2], q[3], q[4]}, q[5], q[6], std::vector<double>(q.begin() + 7, q.end()), {}, {}};
 }
 
 Interval around(double centre, double half) { return {centre - half, centre + half}; }
@@ -430,7 +441,8 @@ Comparison compare(const std::string& scenario, const std::string& target, doubl
 // and local measures (the mean per unit and period).
 void add_local_results(const Program& p, const Layout& layout, std::size_t v, const std::vector<std::uint64_t>& counts,
                        const std::vector<CompensatedSum>& sums, std::vector<std::vector<double>>& kept,
-                       std::uint64_t samples, RunResult& result, ScenarioResult& sc) {
+                       std::uint64_t samples, const std::vector<double>& confidences, RunResult& result,
+                       ScenarioResult& sc) {
   const VariantOutputs& o = p.variants[v];
   const VariantLayout& l = layout.variants[v];
   const std::size_t U = layout.units, P = layout.periods;
@@ -464,6 +476,7 @@ void add_local_results(const Program& p, const Layout& layout, std::size_t v, co
           tr.p50 = q.period.p50;
           tr.p90 = q.period.p90;
           tr.achievable = target.direction == Direction::kAtMost ? q.at_c : q.at_one_minus_c;
+          tr.achievable_levels = achievable_levels(kept[l.local_kept + k], target.direction, confidences);
           std::vector<double>().swap(kept[l.local_kept + k]);  // done with it
         }
         for (std::size_t m = 0; m < target.milestones.size(); ++m) {
@@ -519,16 +532,24 @@ void add_local_results(const Program& p, const Layout& layout, std::size_t v, co
 RunResult run(const Program& p, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
-  const std::uint64_t samples = options.samples;
-  const std::uint64_t blocks = (samples + kBlockSize - 1) / kBlockSize;
-  const Layout layout(p, options.keep_quantiles, keeps_local_values(p, samples, options));
+  std::uint64_t samples = options.samples;  // grows only when options.extend asks for more
+  std::uint64_t blocks = (samples + kBlockSize - 1) / kBlockSize;
+  Layout layout(p, options.keep_quantiles, keeps_local_values(p, samples, options));
   const std::size_t P = layout.periods;
   std::optional<Stratification> strata;
   if (options.latin_hypercube) strata.emplace(p, options.seed, samples);
   const BlockEvaluator eval(p, options.seed, strata ? strata->by_instruction() : std::vector<const double*>{});
 
   std::vector<std::vector<double>> kept(layout.kept);  // nothing per sample unless values are kept
-  for (auto& values : kept) values.resize(samples);
+  std::vector<char> local_kept(layout.kept, 0);        // which of them are a local target's, per unit
+  if (layout.keep_local)
+    for (std::size_t v = 0; v < p.variants.size(); ++v)
+      for (std::size_t k = 0; k < p.variants[v].local_targets.size() * layout.units; ++k)
+        local_kept[layout.variants[v].local_kept + k] = 1;
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    if (options.extend && !local_kept[k]) kept[k].reserve(std::max(samples, options.max_samples));
+    kept[k].resize(samples);
+  }
   std::vector<CompensatedSum> sums(layout.sums);
   std::vector<std::uint64_t> counts(layout.counts, 0);
   std::vector<std::uint64_t> first_nan(layout.targets + layout.local_targets, kNoSample);
@@ -543,34 +564,72 @@ RunResult run(const Program& p, const RunOptions& options) {
 
   RunResult result;
   result.summary.seed = options.seed;
-  result.summary.samples = samples;
   result.summary.block_size = kBlockSize;
   result.summary.threads = threads;
 
-  for (std::uint64_t begin = 0; begin < blocks; begin += chunk) {
-    if (options.cancel && options.cancel->load()) {
-      result.summary.stop = StopReason::kCancelled;
-      return result;
-    }
-    const std::uint64_t end = std::min(blocks, begin + chunk);
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::uint64_t>(begin, end, 1), [&](const auto& range) {
-        ThreadState& ts = states.local();
-        for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
-          const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
-          evaluate_block(p, layout, eval, b, n, ts, partial[b - begin], kept);
-        }
+  // Blocks [0, done) are evaluated and merged. Merging is in block order
+  // whatever the chunks, so a run extended from N samples to M merges
+  // exactly what a run of M does.
+  for (std::uint64_t done = 0;;) {
+    while (done < blocks) {
+      if (options.cancel && options.cancel->load()) {
+        result.summary.samples = samples;
+        result.summary.stop = StopReason::kCancelled;
+        return result;
+      }
+      const std::uint64_t begin = done, end = std::min(blocks, begin + chunk);
+      arena.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(begin, end, 1), [&](const auto& range) {
+          ThreadState& ts = states.local();
+          for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
+            evaluate_block(p, layout, eval, b, n, ts, partial[b - begin], kept);
+          }
+        });
       });
-    });
-    // Merge in block order: the sums do not depend on which thread ran what.
-    for (std::uint64_t b = begin; b < end; ++b) {
-      const BlockStats& s = partial[b - begin];
-      for (std::size_t k = 0; k < sums.size(); ++k) sums[k].add(s.sums[k]);
-      for (std::size_t k = 0; k < counts.size(); ++k) counts[k] += s.counts[k];
-      for (std::size_t t = 0; t < first_nan.size(); ++t) first_nan[t] = std::min(first_nan[t], s.first_nan[t]);
+      // Merge in block order: the sums do not depend on which thread ran what.
+      for (std::uint64_t b = begin; b < end; ++b) {
+        const BlockStats& s = partial[b - begin];
+        for (std::size_t k = 0; k < sums.size(); ++k) sums[k].add(s.sums[k]);
+        for (std::size_t k = 0; k < counts.size(); ++k) counts[k] += s.counts[k];
+        for (std::size_t t = 0; t < first_nan.size(); ++t) first_nan[t] = std::min(first_nan[t], s.first_nan[t]);
+      }
+      done = end;
+      if (options.progress) options.progress(static_cast<double>(end) / static_cast<double>(blocks));
     }
-    if (options.progress) options.progress(static_cast<double>(end) / static_cast<double>(blocks));
+    if (!options.extend) break;
+    Tally tally;
+    tally.samples = samples;
+    for (std::size_t v = 0; v < p.variants.size(); ++v) {
+      const VariantOutputs& o = p.variants[v];
+      const VariantLayout& l = layout.variants[v];
+      std::vector<std::uint64_t>& hits = tally.hits.emplace_back();
+      for (std::size_t t = 0; t < o.targets.size(); ++t) {
+        hits.push_back(counts[l.hits + t]);
+        tally.nan = tally.nan || counts[l.nans + t] > 0;
+      }
+      for (std::size_t k = 0; k < o.local_targets.size() * layout.units; ++k) {
+        hits.push_back(counts[l.local_hits + k]);
+        tally.nan = tally.nan || counts[l.local_nans + k] > 0;
+      }
+    }
+    const std::uint64_t more = options.extend(tally);
+    if (more <= samples) break;
+    if (samples % kBlockSize != 0)
+      throw std::logic_error("a run of " + std::to_string(samples) + " samples, not a whole number of blocks of " +
+                             std::to_string(kBlockSize) + ", cannot be extended");
+    samples = more;
+    blocks = (samples + kBlockSize - 1) / kBlockSize;
+    if (layout.keep_local && !keeps_local_values(p, samples, options)) {
+      layout.keep_local = false;  // as a run of `samples` would have it
+      for (std::size_t k = 0; k < kept.size(); ++k)
+        if (local_kept[k]) std::vector<double>().swap(kept[k]);
+    }
+    for (std::size_t k = 0; k < kept.size(); ++k)
+      if (!local_kept[k] || layout.keep_local) kept[k].resize(samples);
+    partial.resize(static_cast<std::size_t>(std::min<std::uint64_t>(chunk, blocks)), BlockStats(layout));
   }
+  result.summary.samples = samples;
 
   const double n = static_cast<double>(samples);
   auto probability = [&](std::uint64_t k) { return static_cast<double>(k) / n; };
@@ -582,16 +641,24 @@ RunResult run(const Program& p, const RunOptions& options) {
     sc.name = o.name;
     std::vector<Summary> summaries(o.measures.size() * P);
     std::vector<char> wants_distribution(summaries.size(), 0);
+    std::vector<std::uint8_t> wants_levels(summaries.size(), 0);
     for (const auto& target : o.targets)
       if (!target.composite())
         for (std::size_t m = 0; m < o.measures.size(); ++m)
-          if (o.measures[m].id == target.measure) wants_distribution[m * P + static_cast<std::size_t>(target.by)] = 1;
+          if (o.measures[m].id == target.measure) {
+            wants_distribution[m * P + static_cast<std::size_t>(target.by)] = 1;
+            wants_levels[m * P + static_cast<std::size_t>(target.by)] |= wants(target.direction);
+          }
     arena.execute([&] {
       tbb::parallel_for(std::size_t{0}, summaries.size(), [&](std::size_t k) {
         std::vector<double> none;
         std::vector<double>& values = kept.empty() ? none : kept[l.kept + k];
         summaries[k] =
             summarise(values, sums[l.measure_sums + k].value(), samples, p.confidence, wants_distribution[k] != 0);
+        if (wants_levels[k] & kWantsAtMost)
+          summaries[k].at_most_levels = achievable_levels(values, Direction::kAtMost, options.confidences);
+        if (wants_levels[k] & kWantsAtLeast)
+          summaries[k].at_least_levels = achievable_levels(values, Direction::kAtLeast, options.confidences);
       });
     });
     for (std::size_t m = 0; m < o.measures.size(); ++m) {
@@ -635,6 +702,7 @@ RunResult run(const Program& p, const RunOptions& options) {
         tr.p90 = s.period.p90;
         tr.achievable = target.direction == Direction::kAtMost ? s.at_c : s.at_one_minus_c;
         tr.distribution = s.distribution;
+        tr.achievable_levels = target.direction == Direction::kAtMost ? s.at_most_levels : s.at_least_levels;
         for (std::size_t k = 0; k < target.milestones.size(); ++k) {
           const auto& ms = target.milestones[k];
           const std::uint64_t mh = counts[l.milestones[t] + k];
@@ -647,7 +715,7 @@ RunResult run(const Program& p, const RunOptions& options) {
                                             static_cast<double>(counts[l.paired + 2 * t + 1]), n));
       sc.targets.push_back(std::move(tr));
     }
-    add_local_results(p, layout, v, counts, sums, kept, samples, result, sc);
+    add_local_results(p, layout, v, counts, sums, kept, samples, options.confidences, result, sc);
     result.scenarios.push_back(std::move(sc));
   }
 

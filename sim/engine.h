@@ -12,11 +12,22 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "graph/program.h"
 #include "sim/results.h"
 
 namespace plansim::sim {
+
+// What a run has counted when its planned samples are done: the hits of
+// every target of every variant, in the order of ScenarioResult::targets
+// (plan-wide targets, then each local target once per unit), for a rule
+// that decides whether to go on (RunOptions::extend).
+struct Tally {
+  std::uint64_t samples = 0;
+  std::vector<std::vector<std::uint64_t>> hits;  // [variant][target]
+  bool nan = false;  // some target's measure was NaN: the run will fail whatever follows
+};
 
 struct RunOptions {
   std::uint64_t samples = 100000;  // > 0
@@ -37,6 +48,23 @@ struct RunOptions {
   // Latin hypercube sampling of the per: plan assumptions (sim/stratification.h)
   // instead of plain Monte Carlo.
   bool latin_hypercube = false;
+  // Achievable levels at these confidences (each in (0, 1)), with their 95%
+  // intervals, for every measure target whose values are kept
+  // (TargetResult::achievable_levels). Empty: none.
+  std::vector<double> confidences;
+  // Extending a run: when set, called (from the calling thread) each time
+  // the samples planned so far are done, with what they counted. It returns
+  // the total number of samples to go on to, or Tally::samples to stop.
+  // Samples are keyed by their index, so a run extended from N to M samples
+  // gives bitwise the results of a run of M: to keep that, a run may only be
+  // extended from a whole number of blocks (N a multiple of kBlockSize),
+  // else run() throws std::logic_error. Nothing else changes: local
+  // targets' values are dropped once the run outgrows local_quantile_bytes,
+  // as a run of M would not keep them.
+  std::function<std::uint64_t(const Tally&)> extend;
+  // With `extend`: the most samples it will ask for. The kept values reserve
+  // room for them once (address space; pages are touched as samples come).
+  std::uint64_t max_samples = 0;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;

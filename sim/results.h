@@ -22,6 +22,15 @@ enum class Rag { kGreen, kAmber, kRed };
 const char* to_string(Rag r);  // "green" | "amber" | "red"
 Rag rate(double p_hit, const graph::RagThresholds& t);
 
+// A level a target's measure achieves with a given confidence (see
+// sim::achievable_levels), with the 95% interval of that quantile from
+// order statistics. An end the samples cannot bound is NaN.
+struct AchievableLevel {
+  double confidence = 0.0;
+  double level = 0.0;
+  Interval ci95;
+};
+
 struct MilestoneResult {
   int by = 0;
   graph::Direction direction = graph::Direction::kAtMost;
@@ -49,6 +58,10 @@ struct TargetResult {
   double p_hit = 0.0;
   Interval ci95;
   Rag rag = Rag::kRed;
+  // Measure targets, when RunOptions::confidences asked for them: the
+  // achievable level at each of those confidences. Empty when the values
+  // were not kept (a sweep; a local target beyond the per-unit budget).
+  std::vector<AchievableLevel> achievable_levels;
 };
 
 struct PeriodSummary {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,5 +29,37 @@ double quantile_sorted(std::span<const double> sorted, double q);
 // Reorders `values`; no value may be NaN. Returns one quantile per level,
 // in the order given.
 std::vector<double> quantiles(std::vector<double>& values, const std::vector<double>& levels);
+
+// The ranks (0-based, into the sorted values) of the order statistics that
+// bound the q-quantile with at least 95% confidence, whatever the
+// distribution (the distribution-free binomial interval). With B ~
+// binomial(n, q) the number of values at or below the true quantile xi_q,
+// and F its CDF:
+//   lower end x[lo], lo = max{k : F(k) <= 0.025}: P(x[lo] > xi_q) = F(lo) <= 0.025
+//   upper end x[hi], hi = min{k : F(k) >= 0.975}: P(x[hi] < xi_q) <= 1 - F(hi) <= 0.025
+// so [x[lo], x[hi]] holds xi_q with probability F(hi) - F(lo) >= 0.95
+// (exactly that for continuous distributions, at least that for any). F is
+// the exact binomial CDF, summed outward from the mode (O(sqrt n) terms),
+// not a normal approximation. An end is nullopt when n is too small to
+// bound the quantile on that side at 2.5% (say q = 0.95 with n < 72).
+struct QuantileRanks {
+  std::optional<std::uint64_t> lo, hi;
+  double coverage = 0.0;  // F(hi) - F(lo), with F(-1) = 0 and F(n) = 1 for a missing end
+};
+QuantileRanks quantile_interval_ranks(std::uint64_t n, double q);
+
+// The values at the given 0-based ranks of the sorted values, by selection
+// (std::nth_element), in the order given. Reorders `values`.
+std::vector<double> order_statistics(std::vector<double>& values, const std::vector<std::uint64_t>& ranks);
+
+// The levels a measure with these values achieves at each confidence c:
+// for an at_most target the level L with P(measure <= L) = c, the
+// c-quantile; for at_least P(measure >= L) = c, the (1 - c)-quantile. The
+// quantile is type 7 (as `quantiles`, so the plan's confidence gives exactly
+// TargetResult::achievable) and ci95 the order statistics of
+// quantile_interval_ranks (NaN for a missing end). Empty values: nothing is
+// returned; any NaN value: every level and end is NaN. Reorders `values`.
+std::vector<AchievableLevel> achievable_levels(std::vector<double>& values, graph::Direction direction,
+                                               const std::vector<double>& confidences);
 
 }  // namespace plansim::sim

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,7 +15,10 @@
 #include <iostream>
 #include <set>
 
+#include "analysis/precision.h"
 #include "graph/plan_loader.h"
+#include "report/text_format.h"
+#include "sim/random_stream.h"
 #include "rules/functions.h"
 #include "scenarios/scenario.h"
 #include "sim/stratification.h"
@@ -147,6 +153,83 @@ std::optional<std::uint64_t> parse_count(const std::string& text, const char* na
   return v;
 }
 
+namespace {
+
+// A whole decimal number, spaces around it allowed: "0.8", " 0.95".
+std::optional<double> parse_number(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  std::size_t start = 0;
+  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+  text = text.substr(start);
+  if (text.empty() || text.find_first_not_of("0123456789.eE+-") != std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+constexpr const char* kConfidenceExample = "e.g. --confidence 0.5,0.8,0.9,0.95";
+
+std::string fmt_confidence(double c) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", c);
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::vector<double>> parse_confidences(const std::string& text) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::optional<double> c = parse_number(item);
+    if (item.find_first_not_of(" \t") == std::string::npos) {
+      std::cerr << "error: --confidence '" << text << "' has an empty item; give confidences between 0 and 1 "
+                << "separated by commas, " << kConfidenceExample << "\n";
+      return std::nullopt;
+    }
+    if (!c) {
+      std::cerr << "error: --confidence: '" << item << "' is not a number; give confidences between 0 and 1 "
+                << "separated by commas, " << kConfidenceExample << "\n";
+      return std::nullopt;
+    }
+    if (!(*c > 0.0 && *c < 1.0)) {
+      std::cerr << "error: --confidence: " << item << " is not strictly between 0 and 1"
+                << (*c > 1.0 && *c < 100.0 ? " (confidences are fractions: write " + item + "% as " +
+                                                 fmt_confidence(*c / 100.0) + ")"
+                                           : "")
+                << "; " << kConfidenceExample << "\n";
+      return std::nullopt;
+    }
+    if (std::find(out.begin(), out.end(), *c) != out.end()) {
+      std::cerr << "error: --confidence: " << item << " is given twice\n";
+      return std::nullopt;
+    }
+    out.push_back(*c);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.size() > kMaxConfidences) {
+    std::cerr << "error: --confidence: " << out.size() << " confidences, more than " << kMaxConfidences << "\n";
+    return std::nullopt;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<double> parse_precision(const std::string& text) {
+  const std::optional<double> h = parse_number(text);
+  if (!h || !(*h > 0.0 && *h < 0.5)) {
+    std::cerr << "error: --precision must be a number strictly between 0 and 0.5, the largest 95% half-width "
+                 "of any target's P(hit) to stop at, e.g. --precision 0.005 (got '"
+              << text << "')\n";
+    return std::nullopt;
+  }
+  return h;
+}
+
 bool write_file(const std::string& path, const std::string& text) {
   const fs::path target(path);
   fs::path tmp = target;
@@ -178,6 +261,19 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     std::cerr << "error: --threads " << *threads << " is more than 4096\n";
     return kExitUsage;
   }
+  std::optional<std::vector<double>> confidences;
+  if (request.confidence_given && !(confidences = parse_confidences(request.confidence))) return kExitUsage;
+  std::optional<double> precision;
+  if (!request.precision.empty() && !(precision = parse_precision(request.precision))) return kExitUsage;
+  std::optional<std::uint64_t> max_samples;
+  if (!request.max_samples.empty()) {
+    if (!precision) {
+      std::cerr << "error: --max-samples goes with --precision (the ceiling of a run that grows until P(hit) is "
+                   "precise enough); for a fixed number of samples use --samples\n";
+      return kExitUsage;
+    }
+    if (!(max_samples = parse_count(request.max_samples, "max-samples", 1))) return kExitUsage;
+  }
   const graph::Plan& plan = *loaded.plan;
   const graph::Program& program = *loaded.program;
   sim::RunOptions options;
@@ -191,28 +287,54 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     return kExitUsage;
   }
   options.latin_hypercube = request.method == "lhs";
+  if (options.latin_hypercube && precision) {
+    std::cerr << "error: --method lhs and --precision cannot go together: Latin hypercube strata are fixed by the "
+                 "sample count, so the run cannot grow batch by batch\n"
+              << "hint: choose --samples with --method lhs, or use --precision with plain Monte Carlo\n";
+    return kExitUsage;
+  }
+  if (confidences) options.confidences = *confidences;
   if (std::string bad = options.validate(); !bad.empty()) {
     std::cerr << "error: " << bad << "\n";
     return kExitUsage;
   }
+  // With --precision the run grows in batches of the first sample count
+  // (whole blocks) up to --max-samples: memory and time are checked for the
+  // largest run it may become.
+  analysis::PrecisionRule rule;
+  std::uint64_t largest = options.samples;
+  std::string largest_text = std::to_string(options.samples) + " samples";
+  const char* fewer = "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+  if (precision) {
+    rule.half_width = *precision;
+    rule.batch = analysis::batch_for(options.samples);
+    rule.max_samples = max_samples ? *max_samples : analysis::kDefaultMaxSamples;
+    if (rule.max_samples < rule.batch) {
+      std::cerr << "error: --max-samples " << report::with_commas(rule.max_samples) << " is less than one batch of "
+                << report::with_commas(rule.batch) << " samples (--samples, or the plan's, rounded up to whole "
+                << "blocks of " << sim::kBlockSize << ")\n";
+      return kExitUsage;
+    }
+    largest = analysis::ceiling(rule);
+    largest_text = report::with_commas(largest) + " samples (the most --precision may run)";
+    fewer = "hint: use a smaller --max-samples\n";
+  }
   const std::uint64_t need =
-      sim::estimate_memory(program, options.keep_quantiles ? options.samples : 0,
-                           options.threads > 0 ? options.threads : 64) +
+      sim::estimate_memory(program, options.keep_quantiles ? largest : 0, options.threads > 0 ? options.threads : 64) +
       (options.latin_hypercube ? sim::Stratification::bytes(program, options.samples) : 0);
   const std::uint64_t have = physical_memory();
   if (have && need > have / 10 * 8) {
-    std::cerr << "error: " << options.samples << " samples would need about " << (need >> 20)
+    std::cerr << "error: " << largest_text << " would need about " << (need >> 20)
               << " MiB of memory, more than this machine can give (" << (have >> 20) << " MiB)\n"
-              << "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+              << fewer;
     return kExitUsage;
   }
   // A run that would take days is a typo or a misunderstanding, not a plan.
   constexpr double kMaxRunSeconds = 24 * 3600;
-  if (const double seconds = sim::estimate_seconds(program, options.samples, options.threads);
-      seconds > kMaxRunSeconds) {
-    std::cerr << "error: " << options.samples << " samples would take about " << duration_text(seconds)
+  if (const double seconds = sim::estimate_seconds(program, largest, options.threads); seconds > kMaxRunSeconds) {
+    std::cerr << "error: " << largest_text << " would take about " << duration_text(seconds)
               << " on this machine (timed on one block), more than the limit of a day\n"
-              << "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+              << fewer;
     return kExitUsage;
   }
 
@@ -222,7 +344,8 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   Progress progress(!request.quiet);
   options.progress = [&](double f) { progress.update(f); };
   options.cancel = &g_interrupted;
-  result = sim::run(program, options);
+  analysis::PrecisionOutcome outcome;
+  result = precision ? analysis::run_to_precision(program, options, rule, outcome) : sim::run(program, options);
   if (result.summary.stop == sim::StopReason::kCancelled) {
     std::cerr << "\ninterrupted; nothing was written\n";
     return kExitInterrupted;
@@ -231,7 +354,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     const sim::NanReport& n = *result.nan;
     std::cerr << "error: the measure of target '" << n.target << "'"
               << (n.scenario == "base" ? "" : " in scenario '" + n.scenario + "'") << " was NaN (not a number) in "
-              << n.samples << " of " << options.samples << " samples\n"
+              << n.samples << " of " << result.summary.samples << " samples\n"
               << "  it first appeared in node '" << n.node << "' in period " << plan.horizon.label(n.period)
               << " (sample " << n.first_sample << ", seed " << options.seed << ")\n"
               << "hint: look for division by zero, log or sqrt of a negative number, or distribution "
@@ -242,12 +365,30 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   info.plan_file = plan.file;
   info.plan_sha256 = report::sha256_hex(plan.text);
   info.seed = options.seed;
-  info.samples = options.samples;
+  info.samples = result.summary.samples;
   info.periods = program.period_labels;
   info.version = PLANSIM_VERSION;
   info.started_at = started_at;
   info.confidence = program.confidence;
   info.method = options.latin_hypercube ? "latin_hypercube" : "monte_carlo";
+  info.confidences = options.confidences;
+  if (precision) {
+    report::RunInfo::Precision p;
+    p.half_width = rule.half_width;
+    p.batch = rule.batch;
+    p.max_samples = analysis::ceiling(rule);
+    p.batches = outcome.batches;
+    p.stopped = analysis::to_string(outcome.stop);
+    p.widest = outcome.widest;
+    if (outcome.variant < result.scenarios.size() &&
+        outcome.target < result.scenarios[outcome.variant].targets.size()) {
+      const sim::ScenarioResult& sc = result.scenarios[outcome.variant];
+      p.widest_scenario = sc.name;
+      p.widest_target = sc.targets[outcome.target].id;
+      p.widest_unit = sc.targets[outcome.target].unit;
+    }
+    info.precision = p;
+  }
   return 0;
 }
 

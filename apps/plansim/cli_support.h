@@ -59,10 +59,24 @@ struct RunRequest {
   std::string method = "mc";           // --method: mc or lhs
   bool quiet = false;
   bool keep_quantiles = true;
+  std::string confidence;              // --confidence LIST, as typed
+  bool confidence_given = false;       // ...whether it was given at all ('' is a mistake, not "none")
+  std::string precision, max_samples;  // --precision H [--max-samples N], as typed; empty: a plain run
 };
 
+// Parses --confidence "0.5,0.8,0.9,0.95": numbers strictly between 0 and 1,
+// none twice, at most kMaxConfidences; returns them in increasing order.
+// Prints why on standard error and returns nullopt when the list is not one.
+inline constexpr std::size_t kMaxConfidences = 20;
+std::optional<std::vector<double>> parse_confidences(const std::string& text);
+
+// Parses --precision: a 95% half-width of P(hit), strictly between 0 and 0.5.
+std::optional<double> parse_precision(const std::string& text);
+
 // Runs the loaded program. On success fills `result` and `info` and returns
-// 0; otherwise prints why and returns the exit code (2, 3 or 130).
+// 0; otherwise prints why and returns the exit code (2, 3 or 130). With
+// --precision the run grows batch by batch (analysis/precision.h); memory
+// and time are checked for the largest run it may become.
 int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result, report::RunInfo& info);
 
 }  // namespace plansim::cli

@@ -17,6 +17,7 @@
 #include "report/html_report.h"
 #include "report/json_report.h"
 #include "report/text_table.h"
+#include "rules/suggest.h"
 
 namespace plansim::cli {
 
@@ -98,8 +99,14 @@ void record_history(const RunArgs& args, const Loaded& loaded, const report::Run
   r.seed = info.seed;
   r.samples = info.samples;
   r.threads = result.summary.threads;
-  r.options_json = nlohmann::json{{"block_size", result.summary.block_size},
-                                  {"seconds", result.summary.seconds}}.dump();
+  nlohmann::json options{{"block_size", result.summary.block_size}, {"seconds", result.summary.seconds}};
+  if (info.precision)
+    options["precision"] = {{"half_width", info.precision->half_width},
+                            {"batch_samples", info.precision->batch},
+                            {"max_samples", info.precision->max_samples},
+                            {"stopped", info.precision->stopped}};
+  if (!info.confidences.empty()) options["confidences"] = info.confidences;
+  r.options_json = options.dump();
   r.version = info.version;
   r.started_at = info.started_at;
   r.finished_at = store::utc_now();
@@ -140,6 +147,61 @@ int run_plan(const RunArgs& args) {
     std::cout << report::targets_table(info, result.base(), program.confidence);
     std::cout << report::comparison_table(result, program.rag);
   }
+  return 0;
+}
+
+namespace {
+std::string fixed(const char* format, double v);
+}  // namespace
+
+int achievable(const AchievableArgs& args) {
+  auto loaded = load(args.plan, args.scenarios);
+  if (!loaded) return kExitInvalidPlan;
+  const graph::VariantOutputs& base = loaded->program->variants.at(0);
+  // The target, checked before anything runs.
+  std::vector<std::string> names;
+  const graph::TargetOutput* found = nullptr;
+  for (const auto* list : {&base.targets, &base.local_targets})
+    for (const auto& t : *list) {
+      names.push_back(t.id);
+      if (t.id == args.target) found = &t;
+    }
+  if (!found) {
+    const std::string guess = rules::did_you_mean(args.target, names);
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    std::cerr << "error: --target '" << args.target << "' is not a target of the plan"
+              << (guess.empty() ? "" : " (" + guess + ")") << "\n"
+              << "  its targets are " << (list.empty() ? "none" : list) << "\n";
+    return kExitUsage;
+  }
+  if (found->composite()) {
+    std::string parts;
+    for (std::size_t part : found->parts) parts += (parts.empty() ? "" : ", ") + base.targets.at(part).id;
+    std::cerr << "error: --target '" << args.target << "' combines other targets and has no measure to set a level "
+              << "on; ask for one of its parts: " << parts << "\n";
+    return kExitUsage;
+  }
+  RunRequest request = args.request;
+  if (!request.confidence_given) {
+    // The usual negotiating positions, and the plan's own confidence.
+    request.confidence = "0.5,0.8,0.9,0.95";
+    const double c = loaded->program->confidence;
+    if (c != 0.5 && c != 0.8 && c != 0.9 && c != 0.95) request.confidence += "," + fixed("%.17g", c);
+    request.confidence_given = true;
+  }
+  sim::RunResult result;
+  report::RunInfo info;
+  if (int code = run(*loaded, request, result, info)) return code;
+  if (!args.json.empty()) {
+    const std::string json = report::achievable_json(info, result, args.target).dump(2) + "\n";
+    if (args.json == "-") {
+      std::cout << json;
+      return 0;
+    }
+    if (!write_file(args.json, json)) return kExitRunFailed;
+  }
+  std::cout << report::achievable_table(info, result, args.target);
   return 0;
 }
 

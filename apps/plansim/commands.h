@@ -23,6 +23,17 @@ struct RunArgs {
 };
 int run_plan(const RunArgs& args);
 
+struct AchievableArgs {
+  std::string plan;
+  std::string target;
+  std::vector<std::string> scenarios;
+  RunRequest request;  // --confidence (default 0.5,0.8,0.9,0.95 and the plan's), --samples, --seed, --threads
+  std::string json;    // --json FILE ("-": standard output)
+};
+// The target is checked before anything runs: an unknown one is a usage
+// error (2) with a suggestion, as is a composite target (it has no level).
+int achievable(const AchievableArgs& args);
+
 struct SweepArgs {
   std::string plan;
   std::vector<std::string> varies;   // NODE=FROM:TO:STEP

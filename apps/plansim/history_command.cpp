@@ -125,6 +125,22 @@ std::optional<Reloaded> reload(const std::string& results_json) {
     for (const auto& p : j["periods"])
       if (p.is_string()) r.info.periods.push_back(p.get<std::string>());
   if (r.info.periods.empty()) r.info.periods.push_back("");
+  if (j.contains("precision") && j["precision"].is_object()) {  // a --precision run: how it stopped
+    const json& pj = j["precision"];
+    report::RunInfo::Precision p;
+    p.half_width = num(pj, "half_width");
+    if (pj.contains("batch_samples") && pj["batch_samples"].is_number_unsigned()) p.batch = pj["batch_samples"];
+    if (pj.contains("max_samples") && pj["max_samples"].is_number_unsigned()) p.max_samples = pj["max_samples"];
+    if (pj.contains("batches") && pj["batches"].is_number_unsigned()) p.batches = pj["batches"];
+    p.stopped = str(pj, "stopped");
+    p.widest = num(pj, "widest_half_width");
+    if (pj.contains("widest_target") && pj["widest_target"].is_object()) {
+      p.widest_scenario = str(pj["widest_target"], "scenario");
+      p.widest_target = str(pj["widest_target"], "id");
+      p.widest_unit = str(pj["widest_target"], "unit");
+    }
+    r.info.precision = p;
+  }
   bool confidence_found = false;
   for (const auto& sj : j["scenarios"]) {
     if (!sj.is_object()) continue;
@@ -151,6 +167,12 @@ std::optional<Reloaded> reload(const std::string& results_json) {
             r.confidence = c;
             confidence_found = true;
           }
+        }
+        if (tj.contains("achievable_levels") && tj["achievable_levels"].is_array()) {
+          for (const auto& aj : tj["achievable_levels"])
+            if (aj.is_object()) t.achievable_levels.push_back({num(aj, "confidence"), num(aj, "level"), interval(aj, "ci95")});
+          if (r.info.confidences.empty())  // a --confidence run: its list, for the levels table
+            for (const auto& a : t.achievable_levels) r.info.confidences.push_back(a.confidence);
         }
         if (tj.contains("milestones") && tj["milestones"].is_array())
           for (const auto& mj : tj["milestones"]) {

@@ -40,6 +40,30 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--db", run_args.db, "the run history database (default: ~/.local/share/plansim/history.db)");
   run_cmd->add_flag("--no-history", run_args.no_history, "do not record this run in the history");
   run_cmd->add_flag("--quiet", run_args.request.quiet, "print no table");
+  auto* run_confidence = run_cmd->add_option(
+      "--confidence", run_args.request.confidence,
+      "also report each target's achievable level at these confidences, e.g. 0.5,0.8,0.9,0.95");
+  run_cmd->add_option("--precision", run_args.request.precision,
+                      "add batches of --samples until every target's P(hit) is within this 95% half-width, "
+                      "e.g. 0.005");
+  run_cmd->add_option("--max-samples", run_args.request.max_samples,
+                      "with --precision: stop at this many samples (default 10000000)");
+
+  AchievableArgs achievable_args;
+  auto* achievable_cmd = app.add_subcommand(
+      "achievable", "The level a target reaches at each confidence, and the confidence its threshold carries");
+  achievable_cmd->add_option("PLAN", achievable_args.plan, "the plan file (YAML)")->required();
+  achievable_cmd->add_option("--target", achievable_args.target, "the target (a measure target)")->required();
+  achievable_cmd->add_option("--scenario", achievable_args.scenarios,
+                             "also under this scenario, on common random numbers (repeatable)");
+  auto* achievable_confidence = achievable_cmd->add_option(
+      "--confidence", achievable_args.request.confidence,
+      "confidences, e.g. 0.5,0.8,0.9,0.95 (the default, with the plan's confidence)");
+  achievable_cmd->add_option("--samples", achievable_args.request.samples,
+                             "Monte Carlo samples (default: the plan's settings, else 100000)");
+  achievable_cmd->add_option("--seed", achievable_args.request.seed, "random seed (default: the plan's settings, else 1)");
+  achievable_cmd->add_option("--threads", achievable_args.request.threads, "worker threads (results never depend on it)");
+  achievable_cmd->add_option("--json", achievable_args.json, "write the table as JSON to this file ('-' for standard output)");
 
   SweepArgs sweep_args;
   auto* sweep_cmd = app.add_subcommand("sweep", "P(hit) over a grid of values of one or more nodes (spending-review sweep)");
@@ -86,9 +110,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
+  run_args.request.confidence_given = run_confidence->count() > 0;
+  achievable_args.request.confidence_given = achievable_confidence->count() > 0;
   try {
     if (*check_cmd) return check(check_plan, check_scenarios);
     if (*run_cmd) return run_plan(run_args);
+    if (*achievable_cmd) return achievable(achievable_args);
     if (*sweep_cmd) return sweep(sweep_args);
     if (*graph_cmd) return graph_dot(graph_plan, graph_scenarios, dot);
     if (*history_cmd)

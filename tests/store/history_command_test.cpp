@@ -179,6 +179,36 @@ TEST_F(HistoryCommand, ShowReprintsTheRunAsPlansimRunPrintedIt) {
   EXPECT_NE(o.out.find(report::comparison_table(v1_.result, graph::RagThresholds{})), std::string::npos) << o.out;
 }
 
+TEST(HistoryShow, ReprintsAchievableLevelsAndHowAPrecisionRunStopped) {
+  TempDir dir("negotiation");
+  const std::string db = dir.file("h.db");
+  Made m = make_result(0.62, false);
+  m.info.confidences = {0.8, 0.95};
+  m.result.scenarios[0].targets[0].achievable_levels = {{0.8, 0.5321, {0.5301, 0.5342}},
+                                                        {0.95, 0.5712, {0.5688, 0.5741}}};
+  report::RunInfo::Precision p;
+  p.half_width = 0.005;
+  p.batch = 10240;
+  p.max_samples = 9994240;
+  p.batches = 1;
+  p.stopped = "precision_reached";
+  p.widest = 0.0047;
+  p.widest_scenario = "base";
+  p.widest_target = "cut_rate";
+  m.info.precision = p;
+  {
+    std::string error;
+    auto h = store::History::open(db, error);
+    ASSERT_TRUE(h) << error;
+    h->record(record_of(m, kPlanV1, "2026-03-01T09:30:00Z"));
+  }
+  const Output o = history({"show", "1"}, db);
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find(report::targets_table(m.info, m.result.base(), 0.8)), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("precision reached: every target's P(hit) within +/-0.005"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("cut_rate  2025-01  at most           80%"), std::string::npos) << o.out;
+}
+
 TEST_F(HistoryCommand, DiffShowsHowPHitMovedAndWhichNodesChanged) {
   const Output o = history({"diff", "1", "2"}, db_);
   ASSERT_EQ(o.code, 0) << o.err;

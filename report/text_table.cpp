@@ -137,8 +137,8 @@ std::string targets_table(const RunInfo& info, const sim::ScenarioResult& scenar
                       interval_text(m.ci95), "", ""});
   }
   std::string out = info.plan_title + "\n";
-  out += with_commas(info.samples) + " samples, seed " + std::to_string(info.seed) + ", " +
-         std::to_string(info.periods.size()) + " periods from " + (info.periods.empty() ? "" : info.periods[0]) +
+  out += with_commas(info.samples) + (info.method == "latin_hypercube" ? " samples (Latin hypercube)" : " samples") +
+         ", seed " + std::to_string(info.seed) + ", " + std::to_string(info.periods.size()) + " periods from " + (info.periods.empty() ? "" : info.periods[0]) +
          ", scenario " + scenario.name + "\n";
   out += precision_line(info) + "\n";
   out += aligned(rows, {3, 4, 5});

@@ -44,6 +44,15 @@ int check(const std::string& plan_path, const std::vector<std::string>& scenario
   } else {
     std::cout << "units:   none\n";
   }
+  if (!plan.correlations.empty()) {
+    std::cout << "correlations: " << plan.correlations.size() << " pair" << (plan.correlations.size() == 1 ? "" : "s")
+              << " (";
+    for (std::size_t i = 0; i < plan.correlations.size(); ++i) {
+      const graph::Correlation& c = plan.correlations[i];
+      std::cout << (i ? ", " : "") << c.a << " ~ " << c.b << " " << c.rank;
+    }
+    std::cout << ")\n";
+  }
   for (std::size_t v = 1; v < loaded->program->variants.size(); ++v)
     std::cout << "scenario: " << loaded->program->variants[v].name << "\n";
   rules::Diagnostics diags;

@@ -883,6 +883,13 @@ void PlanCompiler::compile_resource(const Resource& r, const Slots& s, int perio
 
 void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
   if (period != a.due) return;
+  if (a.force != ActionForce::kNone) {
+    // Forced: delivered (or not) whatever its probability. No draw is made;
+    // every other draw keeps its key, so the rest of the plan sees the same
+    // random numbers (common random numbers).
+    store(Operand::constant(a.force == ActionForce::kDelivered ? 1.0 : 0.0), s.value[0]);
+    return;
+  }
   // funding: mean over the active periods of the smallest cover among the needed resources.
   Operand funding = Operand::constant(1.0);
   if (!a.needs.empty()) {
@@ -1165,6 +1172,11 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
       p.variants.push_back(compile_outputs());
     }
   use(variants_[0]);
+  for (const auto& [name, slots] : variants_[0].slots) {
+    if (slots.kind == NodeKind::kTarget || slots.kind == NodeKind::kResponse || !base.index.count(name)) continue;
+    const NodeInfo& info = base.info(base.index.at(name));
+    p.base_nodes.push_back({name, slots.kind, info.local, slots.value, slots.occurred, slots.impact, slots.raw, slots.due});
+  }
   p.units = program_units();  // after the outputs, whose thresholds may add derived columns
   // The same mistake compiles once per period and variant; report it once.
   std::set<std::tuple<std::string, int, int, std::string>> reported;
@@ -1201,6 +1213,23 @@ ProgramUnits PlanCompiler::program_units() const {
 }
 
 }  // namespace
+
+std::set<std::string> upstream_of(const Plan& plan, const std::set<std::string>& names) {
+  std::map<std::string, std::set<std::string>> reads;  // node -> the nodes it reads
+  for (const auto& [read, readers] : readers_of(plan))
+    for (const auto& reader : readers) reads[reader].insert(read);
+  std::set<std::string> out;
+  std::vector<std::string> pending(names.begin(), names.end());
+  while (!pending.empty()) {
+    std::string n = pending.back();
+    pending.pop_back();
+    if (!plan.index.count(n) || !out.insert(n).second) continue;
+    auto it = reads.find(n);
+    if (it != reads.end())
+      for (const auto& r : it->second) pending.push_back(r);
+  }
+  return out;
+}
 
 std::unique_ptr<Program> compile_plan(const Plan& plan, Diagnostics& diags) {
   return compile_variants({VariantInput{"base", &plan, {}}}, diags);

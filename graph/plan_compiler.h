@@ -55,4 +55,9 @@ struct VariantInput {
 // variants into one Program.
 std::unique_ptr<Program> compile_variants(const std::vector<VariantInput>& variants, rules::Diagnostics& diags);
 
+// The nodes whose values `names` can depend on, by any route (same-period
+// reads, prev, delay and cum, an action's needs, a risk's mitigations,
+// responses), `names` included. Names the plan lacks are skipped.
+std::set<std::string> upstream_of(const Plan& plan, const std::set<std::string>& names);
+
 }  // namespace plansim::graph

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "graph/program.h"
 #include "sim/results.h"
@@ -34,6 +35,12 @@ struct RunOptions {
   // targets x units x samples x 8); beyond it those figures are not
   // reported (NaN), so memory stays bounded for any number of units.
   std::uint64_t local_quantile_bytes = std::uint64_t{256} << 20;
+  // Per-sample values to keep for analyses (plansim explain): entry k is,
+  // for every sample, the mean of the listed workspace arrays (one array:
+  // its value) after the block's plan-wide code, in RunResult::collected[k].
+  // Memory: entries x samples x 8 bytes. Empty for a plain run, which then
+  // does no extra work.
+  std::vector<std::vector<std::int32_t>> collect;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;

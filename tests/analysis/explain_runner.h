@@ -1,5 +1,5 @@
-// Runs `plansim explain` in-process on plans given as YAML
-// text, as the command line does (analysis/explain.h), for
+// Runs `plansim explain` and `plansim seek` in-process on plans given as YAML
+// text, as the command line does (analysis/explain.h, analysis/seek.h), for
 // tests that check their answers against exact ones.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "analysis/explain.h"
+#include "analysis/seek.h"
 #include "graph/plan_compiler.h"
 #include "graph/plan_loader.h"
 #include "sim/engine.h"
@@ -59,6 +60,42 @@ inline Explained explain_text(const std::string& yaml, const std::string& target
   eo.threads = threads;
   e.drivers = analysis::drivers(*e.program, e.setup, e.result, eo);
   return e;
+}
+
+// An Evaluate for analysis::seek: the plan with `node` changed, run alone
+// with the same seed each time (common random numbers).
+inline analysis::Evaluate seek_evaluator(const graph::Plan& plan, const std::string& target, const std::string& node,
+                                         analysis::SeekBy by, std::uint64_t samples, std::uint64_t seed,
+                                         int threads = 2) {
+  return [&plan, target, node, by, samples, seed, threads](double change) {
+    auto changed = analysis::adjusted_plan(plan, node, by, change);
+    rules::Diagnostics diags;
+    auto program = graph::compile_plan(*changed, diags);
+    analysis::SeekPoint p;
+    p.change = change;
+    if (!program || !diags.ok()) {
+      p.valid = false;
+      p.why = diags.to_string();
+      return p;
+    }
+    sim::RunOptions options;
+    options.samples = samples;
+    options.seed = seed;
+    options.threads = threads;
+    options.keep_quantiles = false;
+    const sim::RunResult r = sim::run(*program, options);
+    if (r.nan) {
+      p.valid = false;
+      p.why = "NaN";
+      return p;
+    }
+    for (const auto& t : r.base().targets)
+      if (t.id == target) {
+        p.p_hit = t.p_hit;
+        p.ci95 = t.ci95;
+      }
+    return p;
+  };
 }
 
 }  // namespace plansim::testing_analysis

@@ -184,6 +184,21 @@ TEST(Seek, TheSearchOnAGivenCurveBracketsItsCrossings) {
   EXPECT_LE(r.runs, 30);
 }
 
+TEST(Seek, TheIntervalCoversTheExactAnswerAtAboutItsNominalRate) {
+  // 200 seeds: a 95% interval should cover 1 + z80 about 190 times; fewer
+  // than 180 would happen by chance with probability under 1e-3.
+  const auto plan = load_text(kAssumption);
+  int covered = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const auto r = seek_or_fail(seek_evaluator(*plan, "low_m", "s", SeekBy::kShift, 20000, seed),
+                                options(SeekBy::kShift, -10, 10));
+    ASSERT_EQ(r.outcome, SeekOutcome::kFound);
+    covered += r.ci95.lo <= 1.0 + kZ80 && 1.0 + kZ80 <= r.ci95.hi;
+  }
+  EXPECT_GE(covered, 180);
+  EXPECT_LE(covered, 200);
+}
+
 TEST(Seek, ResultsAreBitwiseIdenticalOnOneAndTwoThreads) {
   const auto plan = load_text(kAssumption);
   const auto one = seek_or_fail(seek_evaluator(*plan, "low_m", "s", SeekBy::kShift, 20000, 7, 1),

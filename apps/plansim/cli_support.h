@@ -58,6 +58,11 @@ struct RunRequest {
   std::string samples, seed, threads;  // as typed; empty: the plan's settings
   bool quiet = false;
   bool keep_quantiles = true;
+  // For explain and seek: arrays kept per sample (sim::RunOptions::collect;
+  // counted in the memory check), and a NaN left in RunResult::nan for the
+  // caller to handle instead of failing the run.
+  std::vector<std::vector<std::int32_t>> collect;
+  bool allow_nan = false;
 };
 
 // Runs the loaded program. On success fills `result` and `info` and returns

@@ -87,6 +87,7 @@ struct Variant {
   std::map<std::string, std::vector<Effect>> effects;  // by node changed
   std::set<std::string> after_units;                   // plan-wide nodes that read aggregations
   std::vector<Aggregation> aggregations;               // of the nodes it owns
+  bool trimmed = false;  // VariantInput::needed: outputs only what its targets read
 };
 
 using Readers = std::map<std::string, std::set<std::string>>;
@@ -1023,13 +1024,20 @@ void PlanCompiler::compile_node(const std::string& name, int period) {
 VariantOutputs PlanCompiler::compile_outputs() {
   VariantOutputs out;
   out.name = variant_->name;
+  // A trimmed variant (VariantInput::needed) reports its targets and their
+  // measures only: no statistics are spent on what nobody reads.
+  std::set<std::string> target_measures;
+  for (const auto& t : plan_->targets) target_measures.insert(t.measure);
   for (const auto& m : plan_->measures)
-    (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
+    if (!variant_->trimmed || target_measures.count(m.info.name))
+      (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
   for (const auto& r : plan_->resources) {
+    if (variant_->trimmed) break;
     const Slots& s = slots(r.info.name);
     (r.info.local ? out.local_resources : out.resources).push_back({r.info.name, r.info.label, s.value, s.demand});
   }
-  for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
+  if (!variant_->trimmed)
+    for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
   // Targets in file order, except that a composite follows its parts (the
   // engine combines the parts' hits). The graph is acyclic, so this ends.
   std::vector<const Target*> ordered;
@@ -1081,7 +1089,7 @@ VariantOutputs PlanCompiler::compile_outputs() {
 std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& inputs) {
   const Plan& base = *inputs.at(0).plan;
   variants_.reserve(inputs.size());
-  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}, {}, {}});
+  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}, {}, {}, !in.needed.empty()});
   if (base.units) {
     columns_.units = base.units->ids.size();
     columns_.values = base.units->values;
@@ -1123,6 +1131,8 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
       for (const auto& [name, ref] : base.index) var.own.insert(name);
     } else {
       var.own = readers_closure(*var.plan, inputs[v].changed);
+      if (!inputs[v].needed.empty())
+        std::erase_if(var.own, [&](const std::string& n) { return !inputs[v].needed.count(n); });
       var.slots = variants_[0].slots;
     }
     for (const auto& name : var.own) lay_out(name, var.slots[name]);

@@ -588,5 +588,33 @@ targets:
   EXPECT_EQ(count_draws(*forced), 0);
 }
 
+TEST(PlanCompiler, AVariantLimitedToWhatItNeedsComputesAndReportsLess) {
+  test::Checked c = test::load_only(with_head(R"yaml(
+resources:
+  hours: {available: 10}
+actions:
+  act: {delivery: 0.5, needs: {hours: 1}}
+measures:
+  m1: {value: act}
+  m2: {value: "act + normal(0, 1)"}
+targets:
+  t1: {measure: m1, at_least: 1}
+)yaml"));
+  ASSERT_TRUE(c.plan && c.diags.ok());
+  auto forced = c.plan->clone();
+  forced->actions[0].force = ActionForce::kDelivered;
+  auto full = compile_variants({{"base", c.plan.get(), {}}, {"f", forced.get(), {"act"}}}, c.diags);
+  auto trimmed = compile_variants(
+      {{"base", c.plan.get(), {}}, {"f", forced.get(), {"act"}, upstream_of(*c.plan, {"m1"})}}, c.diags);
+  ASSERT_TRUE(full && trimmed) << c.diags.to_string();
+  EXPECT_LT(trimmed->code.size(), full->code.size());  // m2 is not recomputed
+  ASSERT_EQ(trimmed->variants[1].targets.size(), 1u);
+  EXPECT_NE(trimmed->variants[1].targets[0].array, trimmed->variants[0].targets[0].array);
+  ASSERT_EQ(trimmed->variants[1].measures.size(), 1u);  // t1's measure only
+  EXPECT_EQ(trimmed->variants[1].measures[0].id, "m1");
+  EXPECT_TRUE(trimmed->variants[1].resources.empty());
+  EXPECT_EQ(full->variants[1].measures.size(), 2u);
+}
+
 }  // namespace
 }  // namespace plansim::graph

@@ -80,7 +80,8 @@ std::optional<ExplainPlan> explain_plan(const graph::Plan& plan, const std::stri
   out.composite = t.composite();
   const std::set<std::string> measures = target_measures(plan, t, &out.by);
   const std::string unit_name = plan.units ? plan.units->name : std::string("unit");
-  for (const auto& name : graph::upstream_of(plan, measures)) {
+  const std::set<std::string> upstream = graph::upstream_of(plan, measures);
+  for (const auto& name : upstream) {
     const graph::Plan::Ref& ref = plan.index.at(name);
     if (ref.kind != NodeKind::kAssumption && ref.kind != NodeKind::kAction && ref.kind != NodeKind::kRisk) continue;
     if (plan.info(ref).local) {
@@ -106,7 +107,8 @@ std::optional<ExplainPlan> explain_plan(const graph::Plan& plan, const std::stri
     p->text.clear();  // only the base's text is ever read (hashing, history)
     p->text.shrink_to_fit();
     force(*p, p->index.at(node).index);
-    out.variants.push_back({forced_variant_name(node), p.get(), {node}});
+    // Only what the target rests on is recomputed: its P(hit) is all explain reads.
+    out.variants.push_back({forced_variant_name(node), p.get(), {node}, upstream});
     out.forced.push_back(std::move(p));
   };
   for (const auto& a : out.actions)
@@ -175,10 +177,18 @@ ExplainSetup explain_setup(const graph::Program& program, const ExplainPlan& pla
 namespace {
 
 // Indices 0..n-1 sorted by x, ties by index: the same order on every run.
+// Sorted as (value, index) pairs, which is kinder to the cache than
+// comparing through the indices.
 std::vector<std::uint32_t> order_of(const std::vector<double>& x) {
+  struct Entry {
+    double v;
+    std::uint32_t i;
+  };
+  std::vector<Entry> e(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) e[i] = {x[i], static_cast<std::uint32_t>(i)};
+  std::sort(e.begin(), e.end(), [](const Entry& a, const Entry& b) { return a.v < b.v || (a.v == b.v && a.i < b.i); });
   std::vector<std::uint32_t> order(x.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return x[a] < x[b] || (x[a] == x[b] && a < b); });
+  for (std::size_t k = 0; k < e.size(); ++k) order[k] = e[k].i;
   return order;
 }
 
@@ -250,13 +260,19 @@ std::optional<InputStats> analyse(const std::vector<double>& x, const std::vecto
   Driver& d = s.driver;
   d.samples = n;
   d.two_levels = std::all_of(x.begin(), x.end(), [&](double v) { return v == *lo || v == *hi; });
-  s.order = order_of(x);
-  d.spearman = pearson(ranks_of(x, s.order), y_ranks);
   (void)y;
   std::vector<std::uint32_t> low, high;
   if (d.two_levels) {
+    // Two levels: their mid-ranks directly, no sort.
     for (std::uint32_t i = 0; i < n; ++i) (x[i] == *lo ? low : high).push_back(i);
+    const double low_rank = 0.5 * (1.0 + static_cast<double>(low.size()));
+    const double high_rank = static_cast<double>(low.size()) + 0.5 * (1.0 + static_cast<double>(high.size()));
+    std::vector<double> r(n);
+    for (std::size_t i = 0; i < n; ++i) r[i] = x[i] == *lo ? low_rank : high_rank;
+    d.spearman = pearson(r, y_ranks);
   } else {
+    s.order = order_of(x);
+    d.spearman = pearson(ranks_of(x, s.order), y_ranks);
     const std::size_t k = std::max<std::size_t>(1, n / 10);
     low.assign(s.order.begin(), s.order.begin() + static_cast<std::ptrdiff_t>(k));
     high.assign(s.order.end() - static_cast<std::ptrdiff_t>(k), s.order.end());
@@ -287,31 +303,45 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y) {
 
 double sobol_first_order(const std::vector<double>& y, const std::vector<std::uint32_t>& bin, std::size_t bins,
                          const std::vector<std::uint32_t>& weights, double* raw) {
-  const bool weighted = !weights.empty();
+  // One pass of sums about a centre (the plain mean), so that sums of
+  // squares do not cancel: per bin the weight and the weighted sum, and the
+  // weighted sum of squares.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (raw) *raw = nan;
+  if (y.empty()) return nan;
+  double centre = 0.0;
+  for (double v : y) centre += v;
+  centre /= static_cast<double>(y.size());
   std::vector<double> count(bins, 0.0), sum(bins, 0.0);
-  double total = 0.0, n = 0.0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double w = weighted ? static_cast<double>(weights[i]) : 1.0;
-    count[bin[i]] += w;
-    sum[bin[i]] += w * y[i];
-    total += w * y[i];
-    n += w;
+  double squares = 0.0;
+  if (weights.empty()) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double d = y[i] - centre;
+      count[bin[i]] += 1.0;
+      sum[bin[i]] += d;
+      squares += d * d;
+    }
+  } else {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (weights[i] == 0) continue;
+      const double w = static_cast<double>(weights[i]), d = y[i] - centre;
+      count[bin[i]] += w;
+      sum[bin[i]] += w * d;
+      squares += w * d * d;
+    }
   }
-  const double mean = total / n;
-  double sst = 0.0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double w = weighted ? static_cast<double>(weights[i]) : 1.0;
-    sst += w * (y[i] - mean) * (y[i] - mean);
-  }
-  double ssb = 0.0, groups = 0.0;
+  double n = 0.0, total = 0.0, between = 0.0, groups = 0.0;
   for (std::size_t b = 0; b < bins; ++b) {
     if (count[b] == 0.0) continue;
-    const double d = sum[b] / count[b] - mean;
-    ssb += count[b] * d * d;
+    n += count[b];
+    total += sum[b];
+    between += sum[b] * sum[b] / count[b];
     groups += 1.0;
   }
-  if (raw) *raw = sst > 0.0 ? ssb / sst : std::numeric_limits<double>::quiet_NaN();
-  if (!(sst > 0.0) || n <= groups) return std::numeric_limits<double>::quiet_NaN();
+  const double sst = squares - total * total / n, ssb = between - total * total / n;
+  if (!(sst > 0.0)) return nan;
+  if (raw) *raw = ssb / sst;
+  if (n <= groups) return nan;
   const double ssw = std::max(0.0, sst - ssb);
   return (ssb - (groups - 1.0) * ssw / (n - groups)) / sst;
 }
@@ -443,7 +473,11 @@ Drivers drivers(const graph::Program& program, const ExplainSetup& setup, const 
     out.sobol_bins = bins;
     out.bootstrap = options.bootstrap;
     std::vector<std::vector<std::uint32_t>> bin(assumptions.size());
-    for (std::size_t a = 0; a < assumptions.size(); ++a) bin[a] = bins_of(stats[assumptions[a]]->order, bins);
+    for (std::size_t a = 0; a < assumptions.size(); ++a) {
+      const std::size_t k = assumptions[a];
+      // A two-level assumption was not sorted for its ranks: sort it now.
+      bin[a] = bins_of(stats[k]->order.empty() ? order_of(kept[k]) : stats[k]->order, bins);
+    }
     std::vector<double> boot(options.bootstrap * assumptions.size());
     const std::uint64_t key = rules::stable_hash("plansim explain: bootstrap");
     arena.execute([&] {

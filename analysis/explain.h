@@ -60,6 +60,8 @@ struct ExplainPlan {
   std::vector<NotRanked> not_ranked;
   // variants[0] is the plan; then one per action (forced delivered), then
   // one per risk (forced never), in the order of `actions` and `risks`.
+  // Each recomputes only the nodes the target rests on (VariantInput::
+  // needed): only its P(hit) of this target is meaningful.
   std::vector<std::unique_ptr<graph::Plan>> forced;
   std::vector<graph::VariantInput> variants;
 };

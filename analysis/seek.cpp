@@ -211,15 +211,17 @@ std::optional<SeekResult> seek(const Evaluate& evaluate, const SeekOptions& opti
     const double early = x_of(search.crossing(search.bracket(bad, good, upper_of), clipped_early));
     const double late = x_of(search.crossing(search.bracket(bad, good, lower_of), clipped_late));
     const double width = std::fabs(late - early);
-    const double want = std::max(tol, 0.1 * width) / span;  // in u
+    const double want = std::max(tol, 0.2 * width) / span;  // in u
+    // Bisect the widest bracket still wider than wanted: early points serve all three.
     std::optional<double> next;
+    double widest = want;
     for (auto* curve : curves) {
       const auto b = search.bracket(bad, good, curve);
-      if (!b.ua || !b.ub || *b.ub - *b.ua <= want) continue;
+      if (!b.ua || !b.ub || *b.ub - *b.ua <= widest) continue;
       const double mid = x_of(0.5 * (*b.ua + *b.ub));
       if (std::find(dead.begin(), dead.end(), mid) != dead.end()) continue;
       next = mid;
-      break;
+      widest = *b.ub - *b.ua;
     }
     if (!next) break;
     if (!search.at(*next).valid) dead.push_back(*next);

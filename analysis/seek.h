@@ -21,7 +21,7 @@
 //      reachable" with the best P(hit) found; if even the worse end meets
 //      it, "met throughout the range";
 //   4. otherwise bisection brackets three crossings of the confidence, each
-//      to a tolerance of 10% of the answer's interval (at least 1e-6 of the
+//      to a tolerance of 20% of the answer's interval (at least 1e-6 of the
 //      range): P(hit) itself, which gives the answer (the evaluated change
 //      nearest the crossing on the side that reaches it) and, by linear
 //      interpolation, the crossing; and the lower and upper bounds of

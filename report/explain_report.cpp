@@ -51,6 +51,15 @@ std::string target_text(const RunInfo& info, const sim::TargetResult& t) {
 }
 
 // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+// Amounts as people write them: 0.0315, 15.4, 154,512.
+std::string amount(double v) {
+  if (std::isfinite(v) && std::fabs(v) >= 1000.0 && std::fabs(v) < 1e15) {
+    const std::string digits = with_commas(static_cast<std::uint64_t>(std::llround(std::fabs(v))));
+    return v < 0 ? "-" + digits : digits;
+  }
+  return fmt("%.4g", v);
+}
+
 std::string interval_text(const sim::Interval& i, const char* format = "%.3f") {
   std::string s = "[";
   s += fmt(format, i.lo);
@@ -217,7 +226,7 @@ std::string seek_text(const RunInfo& info, const sim::TargetResult& target, cons
   auto mean = [&](const SeekPoint& p) {
     if (!std::isfinite(p.node_mean)) return std::string();
     if (q.node_kind == "action") return fmt("%.1f", 100.0 * p.node_mean) + "% delivered";
-    return fmt("%.4g", p.node_mean) + unit;
+    return amount(p.node_mean) + unit;
   };
   const std::string conf = fmt("%.2f", q.confidence);
   std::string out = info.plan_title + "\n";
@@ -250,8 +259,8 @@ std::string seek_text(const RunInfo& info, const sim::TargetResult& target, cons
                                                   : r.plan.node_mean + dm * (r.crossing - x0) / (r.answer.change - x0);
           out += "P(hit) reaches " + conf + " at " + change(r.crossing);
           if (std::isfinite(at) && q.node_kind != "action")
-            out += ": " + q.node + " " + fmt("%.4g", at) + unit + " on average instead of " +
-                   fmt("%.4g", r.plan.node_mean) + " (" + fmt("%+.4g", at - r.plan.node_mean) + ")";
+            out += ": " + q.node + " " + amount(at) + unit + " on average instead of " + amount(r.plan.node_mean) +
+                   " (" + (at >= r.plan.node_mean ? "+" : "") + amount(at - r.plan.node_mean) + ")";
           else if (std::isfinite(at))
             out += ": delivered in " + fmt("%.1f", 100.0 * at) + "% of samples instead of " +
                    fmt("%.1f", 100.0 * r.plan.node_mean) + "%";
@@ -268,6 +277,9 @@ std::string seek_text(const RunInfo& info, const sim::TargetResult& target, cons
         out += "\nNot reachable: no " + by + " of " + q.node + " from " + fmt("%.4g", r.lo) + " to " +
                fmt("%.4g", r.hi) + " lifts P(hit) to " + conf + "; the best found is " + fmt("%.3f", r.best.p_hit) +
                " at " + change(r.best.change) + ".\n";
+        if (r.best.p_hit == r.plan.p_hit)
+          out += "No change in the range raises P(hit) above the plan's: " + q.node +
+                 " is not what holds this target back.\n";
         for (const auto& p : r.points)
           if (!p.valid) {
             out += "The plan fails " + std::string(p.change < r.lo ? "below " + change(r.lo) : "above " + change(r.hi)) +

@@ -32,8 +32,9 @@ json header(const char* format, const RunInfo& info) {
 }
 
 // The target as the run JSON describes it, without percentiles.
-void describe_target(json& j, const RunInfo& info, const sim::TargetResult& t) {
-  j["target"] = t.id;
+json target_json(const RunInfo& info, const sim::TargetResult& t) {
+  json j;
+  j["id"] = t.id;
   j["kind"] = t.composite ? "composite" : "measure";
   if (!t.composite) {
     j["measure"] = t.measure;
@@ -41,6 +42,7 @@ void describe_target(json& j, const RunInfo& info, const sim::TargetResult& t) {
     j["threshold"] = number(t.threshold);
     j["by"] = period(info, t.by);
   }
+  return j;
 }
 
 // "cracked_rate <= 0.5 by 2004-01", or "composite".
@@ -86,7 +88,7 @@ json point_json(const SeekPoint& p) {
 json explain_json(const RunInfo& info, const sim::TargetResult& target, const analysis::Drivers& d) {
   json j = header("plansim-explain/1", info);
   json dr;
-  describe_target(dr, info, target);
+  dr["target"] = target_json(info, target);
   dr["response"] = d.composite ? "hit" : "measure";
   dr["p_hit"] = number(d.p_hit);
   dr["ci95"] = interval(d.ci95);
@@ -193,7 +195,7 @@ json seek_json(const RunInfo& info, const sim::TargetResult& target, const SeekR
                const analysis::SeekResult& r) {
   json j = header("plansim-seek/1", info);
   json s;
-  describe_target(s, info, target);
+  s["target"] = target_json(info, target);
   s["node"] = q.node;
   s["node_kind"] = q.node_kind;
   s["by"] = analysis::to_string(q.by);

@@ -50,7 +50,8 @@ TEST_F(ExplainCli, RanksTheCpsExamplesDriversInATableAndInJson) {
   EXPECT_EQ(j.at("format"), "plansim-explain/1");
   EXPECT_EQ(j.at("samples"), 20000);
   const auto& d = j.at("drivers");
-  EXPECT_EQ(d.at("target"), "cut_cracked_trials");
+  EXPECT_EQ(d.at("target").at("id"), "cut_cracked_trials");
+  EXPECT_EQ(d.at("target").at("by"), "2004-01");
   EXPECT_EQ(d.at("response"), "measure");
   EXPECT_EQ(d.at("per_period_inputs").at("to"), "2004-01");
   const auto& inputs = d.at("inputs");
@@ -77,7 +78,7 @@ TEST_F(ExplainCli, ACompositeIsExplainedOnItsHitAndSobolIsOptIn) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);  // --json - prints only the JSON
   EXPECT_EQ(j.at("drivers").at("response"), "hit");
-  EXPECT_EQ(j.at("drivers").at("kind"), "composite");
+  EXPECT_EQ(j.at("drivers").at("target").at("kind"), "composite");
   EXPECT_EQ(j.at("drivers").at("sobol").at("bootstrap"), 200);
   bool any = false;
   for (const auto& in : j.at("drivers").at("inputs"))
@@ -134,6 +135,8 @@ TEST_F(ExplainCli, SeekFindsTheExactShiftInsideItsInterval) {
   const auto s = nlohmann::json::parse(read(path("s.json"))).at("seek");
   EXPECT_EQ(s.at("outcome"), "found");
   EXPECT_EQ(s.at("direction"), "increase");
+  EXPECT_EQ(s.at("by"), "shift");
+  EXPECT_EQ(s.at("target").at("direction"), "at_most");
   EXPECT_EQ(s.at("range"), nlohmann::json({-10.0, 10.0}));  // s is 0: the default shift range is +/-10
   EXPECT_LE(s.at("ci95")[0].get<double>(), 1.8416);
   EXPECT_GE(s.at("ci95")[1].get<double>(), 1.8416);

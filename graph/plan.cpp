@@ -128,7 +128,7 @@ std::unique_ptr<Plan> Plan::clone() const {
   for (const auto& a : assumptions) p->assumptions.push_back({a.info, a.per_period, copy(a.value), copy(a.path)});
   for (const auto& r : resources) p->resources.push_back({r.info, copy(r.available)});
   for (const auto& a : actions) {
-    Action c{a.info, {}, a.from, a.due, copy(a.delivery)};
+    Action c{a.info, {}, a.from, a.due, copy(a.delivery), a.force};
     for (const auto& n : a.needs) c.needs.push_back({n.resource, n.pos, copy(n.amount)});
     p->actions.push_back(std::move(c));
   }

@@ -99,12 +99,18 @@ struct Need {
   ExprPtr amount;  // per active period
 };
 
+// An action's delivery forced by a scenario (`force: {a: delivered}`, an
+// extension) or by `plansim explain` for its "if delivered for certain"
+// re-run: delivered (1) or not (0) at `due`, whatever its probability.
+enum class ActionForce { kNone, kDelivered, kNotDelivered };
+
 struct Action {
   NodeInfo info;
   std::vector<Need> needs;
   int from = 0;   // first active period
   int due = 0;    // delivered at the end of this period
   ExprPtr delivery;  // null: `funding`
+  ActionForce force = ActionForce::kNone;
 };
 
 struct Mitigation {

@@ -88,6 +88,7 @@ struct Variant {
   std::map<std::string, std::vector<Effect>> effects;  // by node changed
   std::set<std::string> after_units;                   // plan-wide nodes that read aggregations
   std::vector<Aggregation> aggregations;               // of the nodes it owns
+  bool trimmed = false;  // VariantInput::needed: outputs only what its targets read
 };
 
 using Readers = std::map<std::string, std::set<std::string>>;
@@ -956,6 +957,13 @@ void PlanCompiler::compile_resource(const Resource& r, const Slots& s, int perio
 
 void PlanCompiler::compile_action(const Action& a, const Slots& s, int period) {
   if (period != a.due) return;
+  if (a.force != ActionForce::kNone) {
+    // Forced: delivered (or not) whatever its probability. No draw is made;
+    // every other draw keeps its key, so the rest of the plan sees the same
+    // random numbers (common random numbers).
+    store(Operand::constant(a.force == ActionForce::kDelivered ? 1.0 : 0.0), s.value[0]);
+    return;
+  }
   // funding: mean over the active periods of the smallest cover among the needed resources.
   Operand funding = Operand::constant(1.0);
   if (!a.needs.empty()) {
@@ -1089,13 +1097,20 @@ void PlanCompiler::compile_node(const std::string& name, int period) {
 VariantOutputs PlanCompiler::compile_outputs() {
   VariantOutputs out;
   out.name = variant_->name;
+  // A trimmed variant (VariantInput::needed) reports its targets and their
+  // measures only: no statistics are spent on what nobody reads.
+  std::set<std::string> target_measures;
+  for (const auto& t : plan_->targets) target_measures.insert(t.measure);
   for (const auto& m : plan_->measures)
-    (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
+    if (!variant_->trimmed || target_measures.count(m.info.name))
+      (m.info.local ? out.local_measures : out.measures).push_back({m.info.name, m.info.label, slots(m.info.name).value});
   for (const auto& r : plan_->resources) {
+    if (variant_->trimmed) break;
     const Slots& s = slots(r.info.name);
     (r.info.local ? out.local_resources : out.resources).push_back({r.info.name, r.info.label, s.value, s.demand});
   }
-  for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
+  if (!variant_->trimmed)
+    for (const auto& r : plan_->responses) out.responses.push_back({r.info.name, r.info.label, slots(r.info.name).value});
   // Targets in file order, except that a composite follows its parts (the
   // engine combines the parts' hits). The graph is acyclic, so this ends.
   std::vector<const Target*> ordered;
@@ -1147,7 +1162,7 @@ VariantOutputs PlanCompiler::compile_outputs() {
 std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& inputs) {
   const Plan& base = *inputs.at(0).plan;
   variants_.reserve(inputs.size());
-  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}, {}, {}});
+  for (const auto& in : inputs) variants_.push_back(Variant{in.name, in.plan, {}, {}, {}, {}, {}, {}, !in.needed.empty()});
   if (base.units) {
     columns_.units = base.units->ids.size();
     columns_.values = base.units->values;
@@ -1194,6 +1209,8 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
       for (const auto& [name, ref] : base.index) var.own.insert(name);
     } else {
       var.own = readers_closure(*var.plan, inputs[v].changed);
+      if (!inputs[v].needed.empty())
+        std::erase_if(var.own, [&](const std::string& n) { return !inputs[v].needed.count(n); });
       var.slots = variants_[0].slots;
     }
     for (const auto& name : var.own) lay_out(name, var.slots[name]);
@@ -1243,6 +1260,11 @@ std::unique_ptr<Program> PlanCompiler::compile(const std::vector<VariantInput>& 
       p.variants.push_back(compile_outputs());
     }
   use(variants_[0]);
+  for (const auto& [name, slots] : variants_[0].slots) {
+    if (slots.kind == NodeKind::kTarget || slots.kind == NodeKind::kResponse || !base.index.count(name)) continue;
+    const NodeInfo& info = base.info(base.index.at(name));
+    p.base_nodes.push_back({name, slots.kind, info.local, slots.value, slots.occurred, slots.impact, slots.raw, slots.due});
+  }
   p.units = program_units();  // after the outputs, whose thresholds may add derived columns
   // The same mistake compiles once per period and variant; report it once,
   // and in the order of each file (nodes compile in dependency order).
@@ -1291,6 +1313,23 @@ ProgramUnits PlanCompiler::program_units() const {
 }
 
 }  // namespace
+
+std::set<std::string> upstream_of(const Plan& plan, const std::set<std::string>& names) {
+  std::map<std::string, std::set<std::string>> reads;  // node -> the nodes it reads
+  for (const auto& [read, readers] : readers_of(plan))
+    for (const auto& reader : readers) reads[reader].insert(read);
+  std::set<std::string> out;
+  std::vector<std::string> pending(names.begin(), names.end());
+  while (!pending.empty()) {
+    std::string n = pending.back();
+    pending.pop_back();
+    if (!plan.index.count(n) || !out.insert(n).second) continue;
+    auto it = reads.find(n);
+    if (it != reads.end())
+      for (const auto& r : it->second) pending.push_back(r);
+  }
+  return out;
+}
 
 std::unique_ptr<Program> compile_plan(const Plan& plan, Diagnostics& diags) {
   return compile_variants({VariantInput{"base", &plan, {}}}, diags);

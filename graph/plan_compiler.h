@@ -45,14 +45,27 @@ std::unique_ptr<Program> compile_plan(const Plan& plan, rules::Diagnostics& diag
 // whose definitions differ from the base (responses included); they and
 // every node that reads them, directly or through others, get arrays of
 // their own; everything else is shared with the base.
+//
+// `needed`, when not empty, limits that to the nodes it names (which must
+// include everything they read: upstream_of gives such a set): a variant
+// built to answer for one target (plansim explain's forced re-runs) then
+// computes only what that target rests on. Its figures for every other node
+// and target are the base's, not its own, and it reports no resources,
+// responses or measures other than its targets'.
 struct VariantInput {
   std::string name;
   const Plan* plan = nullptr;
   std::set<std::string> changed;
+  std::set<std::string> needed = {};  // (an initializer: callers that list three fields stay warning-free)
 };
 
 // Compiles the base (variants[0], whose `changed` is ignored) and the other
 // variants into one Program.
 std::unique_ptr<Program> compile_variants(const std::vector<VariantInput>& variants, rules::Diagnostics& diags);
+
+// The nodes whose values `names` can depend on, by any route (same-period
+// reads, prev, delay and cum, an action's needs, a risk's mitigations,
+// responses), `names` included. Names the plan lacks are skipped.
+std::set<std::string> upstream_of(const Plan& plan, const std::set<std::string>& names);
 
 }  // namespace plansim::graph

@@ -99,6 +99,29 @@ struct ProgramUnits {
   const double* row(std::size_t unit) const { return values.data() + unit * columns; }
 };
 
+// Where one of the base plan's nodes keeps its values in a block, for
+// analyses that read inputs per sample (plansim explain, seek): an
+// assumption's value (one array held for every period, or one per period),
+// a resource's available amount per period, an action's delivery (0 or 1,
+// set in its due period), a risk's value per period, whether it has
+// occurred by each period, and its impact (drawn once; kept where it has
+// occurred), a measure's value per period. Local nodes' arrays hold the last
+// unit's values after a block, so analyses skip them.
+struct NodeArrays {
+  std::string id;
+  NodeKind kind = NodeKind::kAssumption;
+  bool local = false;
+  std::vector<std::int32_t> value;     // per period, or one for all periods
+  std::vector<std::int32_t> occurred;  // risks, per period
+  std::int32_t impact = -1;            // risks
+  std::int32_t raw = -1;               // a per-plan assumption that responses change: its draw
+  int due = 0;                         // actions
+
+  std::int32_t at(int period) const {
+    return value.size() == 1 ? value[0] : value[static_cast<std::size_t>(period)];
+  }
+};
+
 struct Program {
   std::string title;
   int periods = 1;
@@ -114,6 +137,7 @@ struct Program {
   std::vector<std::string> owners;        // node names, indexed by Instruction::owner
 
   std::vector<VariantOutputs> variants;   // variants[0] is the plan as written
+  std::vector<NodeArrays> base_nodes;     // variants[0]'s nodes but targets and responses, by name
 };
 
 }  // namespace plansim::graph

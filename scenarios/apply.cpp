@@ -106,12 +106,23 @@ void Applier::adjust(const AdjustChange& c, bool scale, std::set<std::string>& c
 void Applier::force(const ForceChange& c, std::set<std::string>& changed) {
   graph::NodeInfo* info = find(c, "force");
   if (!info) return;
-  if (info->kind != NodeKind::kRisk) {
-    error(c, "only a risk can be forced; '" + c.node + "' is " + graph::with_article(info->kind),
-          "use set, scale or shift for other nodes");
+  const bool action_force = c.action != graph::ActionForce::kNone;
+  if (action_force && info->kind != NodeKind::kAction) {
+    error(c, "only an action can be forced delivered or not_delivered; '" + c.node + "' is " +
+                 graph::with_article(info->kind),
+          info->kind == NodeKind::kRisk ? "force a risk with 'occurs' or 'never'" : "use set, scale or shift for other nodes");
     return;
   }
-  plan_.risks[plan_.index.at(c.node).index].force = c.force;
+  if (!action_force && info->kind != NodeKind::kRisk) {
+    error(c, "only a risk can be forced to occur or never; '" + c.node + "' is " + graph::with_article(info->kind),
+          info->kind == NodeKind::kAction ? "force an action with 'delivered' or 'not_delivered'"
+                                          : "use set, scale or shift for other nodes");
+    return;
+  }
+  if (action_force)
+    plan_.actions[plan_.index.at(c.node).index].force = c.action;
+  else
+    plan_.risks[plan_.index.at(c.node).index].force = c.force;
   changed.insert(c.node);
 }
 

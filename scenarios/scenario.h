@@ -33,8 +33,11 @@ struct AdjustChange : Change {
   double amount = 0.0;
 };
 
+// A risk forced to occur or never (`force` kNone for an action), or an
+// action forced delivered or not (an extension; `action` kNone for a risk).
 struct ForceChange : Change {
   graph::Force force = graph::Force::kNone;
+  graph::ActionForce action = graph::ActionForce::kNone;
 };
 
 struct Scenario {
@@ -66,7 +69,7 @@ struct Applied {
 
 // Applies `scenario` to `base`, reporting nodes the plan lacks (with
 // suggestions), paths of the wrong length, scales of targets, forces of
-// anything but a risk. Returns nullopt after adding diagnostics.
+// anything but a risk (occurs, never) or an action (delivered, not_delivered). Returns nullopt after adding diagnostics.
 std::optional<Applied> apply_scenario(const graph::Plan& base, const Scenario& scenario, rules::Diagnostics& diags);
 
 }  // namespace plansim::scenarios

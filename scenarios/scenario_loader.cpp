@@ -77,8 +77,13 @@ void ScenarioLoader::read_body(const YamlNode& root, FieldReader& in, Scenario& 
       const std::string& v = e.value->scalar;
       if (v == "occurs" || v == "never")
         s.force.push_back({{e.key, in.file(), e.key_pos}, v == "occurs" ? graph::Force::kOccurs : graph::Force::kNever});
+      else if (v == "delivered" || v == "not_delivered")
+        s.force.push_back({{e.key, in.file(), e.key_pos},
+                           graph::Force::kNone,
+                           v == "delivered" ? graph::ActionForce::kDelivered : graph::ActionForce::kNotDelivered});
       else
-        in.error(e.value->pos, e.key, "force must be 'occurs' or 'never', not '" + v + "'");
+        in.error(e.value->pos, e.key, "force must be 'occurs' or 'never', not '" + v + "'",
+                 "an action is forced with 'delivered' or 'not_delivered'");
     }
   }
   if (const YamlNode* r = root.find("responses")) {

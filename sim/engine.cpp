@@ -32,6 +32,7 @@ std::string RunOptions::validate() const {
     if (!(c > 0.0 && c < 1.0)) return "confidences must be between 0 and 1 (got " + std::to_string(c) + ")";
   if (latin_hypercube && extend)
     return "Latin hypercube sampling cannot be extended: its strata are fixed by the sample count";
+  if (!collect.empty() && extend) return "a run that collects values per sample cannot be extended";
   return {};
 }
 
@@ -397,6 +398,26 @@ void evaluate_block(const Program& p, const Layout& layout, const BlockEvaluator
   }
 }
 
+// RunOptions::collect for the n samples of a block from `first`: each
+// entry's arrays added in order and divided by their count (a copy for one).
+void collect_block(const std::vector<std::vector<std::int32_t>>& collect, const Workspace& ws, std::uint64_t first,
+                   std::size_t n, std::vector<std::vector<double>>& out) {
+  for (std::size_t k = 0; k < collect.size(); ++k) {
+    double* y = out[k].data() + first;
+    const auto& arrays = collect[k];
+    if (arrays.empty()) continue;
+    const double* x = ws.array(arrays[0]);
+    std::copy(x, x + n, y);
+    if (arrays.size() == 1) continue;
+    for (std::size_t a = 1; a < arrays.size(); ++a) {
+      x = ws.array(arrays[a]);
+      for (std::size_t i = 0; i < n; ++i) y[i] += x[i];
+    }
+    const double inv = 1.0 / static_cast<double>(arrays.size());
+    for (std::size_t i = 0; i < n; ++i) y[i] *= inv;
+  }
+}
+
 // A measure's summary in one period, and its quantiles at the plan's
 // confidence c and at 1 - c (the achievable levels of at_most and at_least
 // targets), by selection over the kept values. NaNs make every figure NaN.
@@ -563,6 +584,7 @@ RunResult run(const Program& p, const RunOptions& options) {
                                   BlockStats(layout));
 
   RunResult result;
+  result.collected.assign(options.collect.size(), std::vector<double>(options.collect.empty() ? 0 : samples));
   result.summary.seed = options.seed;
   result.summary.block_size = kBlockSize;
   result.summary.threads = threads;
@@ -584,6 +606,7 @@ RunResult run(const Program& p, const RunOptions& options) {
           for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
             evaluate_block(p, layout, eval, b, n, ts, partial[b - begin], kept);
+            if (!options.collect.empty()) collect_block(options.collect, ts.ws, b * kBlockSize, n, result.collected);
           }
         });
       });

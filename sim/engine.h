@@ -65,6 +65,12 @@ struct RunOptions {
   // With `extend`: the most samples it will ask for. The kept values reserve
   // room for them once (address space; pages are touched as samples come).
   std::uint64_t max_samples = 0;
+  // Per-sample values to keep for analyses (plansim explain): entry k is,
+  // for every sample, the mean of the listed workspace arrays (one array:
+  // its value) after the block's plan-wide code, in RunResult::collected[k].
+  // Memory: entries x samples x 8 bytes. Empty for a plain run, which then
+  // does no extra work.
+  std::vector<std::vector<std::int32_t>> collect;
 
   // An empty string when valid, else what is wrong with which field.
   std::string validate() const;

@@ -169,6 +169,8 @@ struct RunResult {
   std::vector<Comparison> comparison;     // every other scenario against the base
   RunSummary summary;
   std::optional<NanReport> nan;
+  // RunOptions::collect's values: [entry][sample]. Empty unless asked for.
+  std::vector<std::vector<double>> collected;
 
   const ScenarioResult& base() const { return scenarios.at(0); }
 };

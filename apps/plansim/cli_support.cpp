@@ -304,7 +304,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
   analysis::PrecisionRule rule;
   std::uint64_t largest = options.samples;
   std::string largest_text = std::to_string(options.samples) + " samples";
-  const char* fewer = "hint: use fewer samples; 100,000 give P(hit) to within about +/-0.003\n";
+  const char* fewer = "hint: use fewer samples (--samples); 100,000 give P(hit) to within about +/-0.003\n";
   if (precision) {
     rule.half_width = *precision;
     rule.batch = analysis::batch_for(options.samples);
@@ -319,14 +319,23 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     largest_text = report::with_commas(largest) + " samples (the most --precision may run)";
     fewer = "hint: use a smaller --max-samples\n";
   }
+  options.collect = request.collect;
+  // Kept inputs (explain): saturating, as an absurd sample count must be refused, not wrap.
+  const std::uint64_t collect_bytes =
+      options.collect.empty() ? 0
+      : largest > (std::uint64_t{1} << 60) / options.collect.size()
+          ? std::uint64_t{1} << 62
+          : options.collect.size() * largest * sizeof(double);
   const std::uint64_t need =
       sim::estimate_memory(program, options.keep_quantiles ? largest : 0, options.threads > 0 ? options.threads : 64) +
-      (options.latin_hypercube ? sim::Stratification::bytes(program, options.samples) : 0);
+      (options.latin_hypercube ? sim::Stratification::bytes(program, options.samples) : 0) + collect_bytes;
   const std::uint64_t have = physical_memory();
   if (have && need > have / 10 * 8) {
-    std::cerr << "error: " << largest_text << " would need about " << (need >> 20)
-              << " MiB of memory, more than this machine can give (" << (have >> 20) << " MiB)\n"
-              << fewer;
+    std::cerr << "error: " << largest_text << " would need about " << (need >> 20) << " MiB of memory";
+    if (!options.collect.empty())
+      std::cerr << " (" << options.collect.size() << " inputs kept per sample for the analysis: inputs x samples x 8 = "
+                << (collect_bytes >> 20) << " MiB)";
+    std::cerr << ", more than this machine can give (" << (have >> 20) << " MiB)\n" << fewer;
     return kExitUsage;
   }
   // A run that would take days is a typo or a misunderstanding, not a plan.
@@ -350,7 +359,7 @@ int run(const Loaded& loaded, const RunRequest& request, sim::RunResult& result,
     std::cerr << "\ninterrupted; nothing was written\n";
     return kExitInterrupted;
   }
-  if (result.nan) {
+  if (result.nan && !request.allow_nan) {
     const sim::NanReport& n = *result.nan;
     std::cerr << "error: the measure of target '" << n.target << "'"
               << (n.scenario == "base" ? "" : " in scenario '" + n.scenario + "'") << " was NaN (not a number) in "

@@ -62,6 +62,11 @@ struct RunRequest {
   std::string confidence;              // --confidence LIST, as typed
   bool confidence_given = false;       // ...whether it was given at all ('' is a mistake, not "none")
   std::string precision, max_samples;  // --precision H [--max-samples N], as typed; empty: a plain run
+  // For explain and seek: arrays kept per sample (sim::RunOptions::collect;
+  // counted in the memory check), and a NaN left in RunResult::nan for the
+  // caller to handle instead of failing the run.
+  std::vector<std::vector<std::int32_t>> collect;
+  bool allow_nan = false;
 };
 
 // Parses --confidence "0.5,0.8,0.9,0.95": numbers strictly between 0 and 1,

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "apps/plansim/commands.h"
+#include "apps/plansim/explain_command.h"
 #include "apps/plansim/history_command.h"
 #include "rules/suggest.h"
 #include "store/history.h"
@@ -78,6 +79,32 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--method", sweep_args.request.method, "mc (the default) or lhs (Latin hypercube)");
   sweep_cmd->add_flag("--quiet", sweep_args.request.quiet, "print nothing (with --csv)");
 
+  ExplainArgs explain_args;
+  auto* explain_cmd = app.add_subcommand("explain", "Rank the uncertain inputs that drive a target (what most makes us miss?)");
+  explain_cmd->add_option("PLAN", explain_args.plan, "the plan file (YAML)")->required();
+  explain_cmd->add_option("--target", explain_args.target, "the target to explain")->required();
+  explain_cmd->add_option("--scenario", explain_args.scenarios, "explain the plan as this scenario changes it");
+  explain_cmd->add_option("--samples", explain_args.request.samples, "Monte Carlo samples");
+  explain_cmd->add_option("--seed", explain_args.request.seed, "random seed");
+  explain_cmd->add_option("--threads", explain_args.request.threads, "worker threads (results never depend on it)");
+  explain_cmd->add_option("--json", explain_args.json, "write the drivers as JSON to this file ('-' for standard output)");
+  explain_cmd->add_flag("--sobol", explain_args.sobol, "also estimate the assumptions' first-order Sobol indices");
+  explain_cmd->add_flag("--quiet", explain_args.request.quiet, "print no table");
+
+  SeekArgs seek_args;
+  auto* seek_cmd = app.add_subcommand("seek", "Find the change to one node that lifts a target's P(hit) to a confidence");
+  seek_cmd->add_option("PLAN", seek_args.plan, "the plan file (YAML)")->required();
+  seek_cmd->add_option("--target", seek_args.target, "the target to lift")->required();
+  seek_cmd->add_option("--vary", seek_args.node, "the resource, assumption or action to change")->required();
+  seek_cmd->add_option("--by", seek_args.by, "scale (value x s, the default) or shift (value + s)");
+  seek_cmd->add_option("--confidence", seek_args.confidence, "the P(hit) to reach (default: the plan's confidence)");
+  seek_cmd->add_option("--range", seek_args.range, "LO:HI, the changes allowed (default: scale 0:10; shift +/-10x the node's mean)");
+  seek_cmd->add_option("--samples", seek_args.request.samples, "Monte Carlo samples per run");
+  seek_cmd->add_option("--seed", seek_args.request.seed, "random seed (the same for every run: common random numbers)");
+  seek_cmd->add_option("--threads", seek_args.request.threads, "worker threads (results never depend on it)");
+  seek_cmd->add_option("--json", seek_args.json, "write the result as JSON to this file ('-' for standard output)");
+  seek_cmd->add_flag("--quiet", seek_args.request.quiet, "print nothing (with --json)");
+
   std::vector<std::string> history_args;
   std::string history_db;
   auto* history_cmd = app.add_subcommand("history", "Runs recorded so far: history [PLAN] | history show ID | history diff ID1 ID2");
@@ -117,6 +144,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run_plan(run_args);
     if (*achievable_cmd) return achievable(achievable_args);
     if (*sweep_cmd) return sweep(sweep_args);
+    if (*explain_cmd) return explain(explain_args);
+    if (*seek_cmd) return seek(seek_args);
     if (*graph_cmd) return graph_dot(graph_plan, graph_scenarios, dot);
     if (*history_cmd)
       return history_command(history_args, history_db.empty() ? plansim::store::default_history_path() : history_db);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -512,6 +513,107 @@ targets:
   ASSERT_EQ(p.variants[0].resources.size(), 1u);
   EXPECT_EQ(p.variants[0].resources[0].available.size(), 4u);
   EXPECT_EQ(p.variants[0].resources[0].demand.size(), 4u);
+}
+
+TEST(PlanCompiler, UpstreamOfFollowsEveryRoute) {
+  // prev, needs (through the resource's cover), mitigations and responses all reach `m`.
+  test::Checked c = compile(R"yaml(
+assumptions:
+  g: normal(0, 1)
+  unrelated: normal(0, 1)
+  h: 5
+resources:
+  hours: {available: h}
+actions:
+  act: {needs: {hours: 1}}
+risks:
+  r: {likelihood: 0.5, mitigated_by: {act: 0.5}}
+measures:
+  m: {value: prev(m) + g + r}
+  other: {value: unrelated}
+targets:
+  low: {measure: m, at_most: 1}
+)yaml");
+  ASSERT_TRUE(c.plan);
+  const std::set<std::string> up = upstream_of(*c.plan, {"m"});
+  EXPECT_EQ(up, (std::set<std::string>{"m", "g", "r", "act", "hours", "h"}));
+}
+
+TEST(PlanCompiler, BaseNodesListTheBasePlansArraysByName) {
+  test::Checked c = compile(R"yaml(
+assumptions:
+  g: normal(0, 1)
+  noise: {value: "normal(0, 1)", per: period}
+actions:
+  act: {delivery: 0.5, due: 2003-06}
+risks:
+  r: {likelihood: 0.5, impact: "normal(1, 0.1)"}
+measures:
+  m: {value: g + noise + act + r}
+targets:
+  low: {measure: m, at_most: 1}
+)yaml");
+  ASSERT_TRUE(c.program);
+  const auto& nodes = c.program->base_nodes;
+  std::vector<std::string> names;
+  for (const auto& n : nodes) names.push_back(n.id);
+  EXPECT_EQ(names, (std::vector<std::string>{"act", "g", "m", "noise", "r"}));
+  EXPECT_EQ(nodes[0].kind, NodeKind::kAction);
+  EXPECT_EQ(nodes[0].value.size(), 1u);
+  EXPECT_EQ(nodes[0].due, 0);
+  EXPECT_EQ(nodes[1].value.size(), 1u);  // drawn once, held
+  EXPECT_EQ(nodes[3].value.size(), 4u);  // drawn every period
+  EXPECT_EQ(nodes[4].occurred.size(), 4u);
+  EXPECT_GE(nodes[4].impact, 0);
+}
+
+TEST(PlanCompiler, AForcedActionMakesNoDeliveryDraw) {
+  test::Checked c = test::load_only(with_head(R"yaml(
+actions:
+  act: {delivery: 0.5}
+measures:
+  m: {value: act}
+targets:
+  done: {measure: m, at_least: 1}
+)yaml"));
+  ASSERT_TRUE(c.plan && c.diags.ok());
+  auto count_draws = [](const Program& p) {
+    return std::count_if(p.code.begin(), p.code.end(), [](const rules::Instruction& in) { return in.op == rules::Op::kDraw; });
+  };
+  auto plain = compile_plan(*c.plan, c.diags);
+  c.plan->actions[0].force = ActionForce::kDelivered;
+  auto forced = compile_plan(*c.plan, c.diags);
+  ASSERT_TRUE(plain && forced) << c.diags.to_string();
+  EXPECT_EQ(count_draws(*plain), 1);
+  EXPECT_EQ(count_draws(*forced), 0);
+}
+
+TEST(PlanCompiler, AVariantLimitedToWhatItNeedsComputesAndReportsLess) {
+  test::Checked c = test::load_only(with_head(R"yaml(
+resources:
+  hours: {available: 10}
+actions:
+  act: {delivery: 0.5, needs: {hours: 1}}
+measures:
+  m1: {value: act}
+  m2: {value: "act + normal(0, 1)"}
+targets:
+  t1: {measure: m1, at_least: 1}
+)yaml"));
+  ASSERT_TRUE(c.plan && c.diags.ok());
+  auto forced = c.plan->clone();
+  forced->actions[0].force = ActionForce::kDelivered;
+  auto full = compile_variants({{"base", c.plan.get(), {}}, {"f", forced.get(), {"act"}}}, c.diags);
+  auto trimmed = compile_variants(
+      {{"base", c.plan.get(), {}}, {"f", forced.get(), {"act"}, upstream_of(*c.plan, {"m1"})}}, c.diags);
+  ASSERT_TRUE(full && trimmed) << c.diags.to_string();
+  EXPECT_LT(trimmed->code.size(), full->code.size());  // m2 is not recomputed
+  ASSERT_EQ(trimmed->variants[1].targets.size(), 1u);
+  EXPECT_NE(trimmed->variants[1].targets[0].array, trimmed->variants[0].targets[0].array);
+  ASSERT_EQ(trimmed->variants[1].measures.size(), 1u);  // t1's measure only
+  EXPECT_EQ(trimmed->variants[1].measures[0].id, "m1");
+  EXPECT_TRUE(trimmed->variants[1].resources.empty());
+  EXPECT_EQ(full->variants[1].measures.size(), 2u);
 }
 
 }  // namespace

@@ -104,6 +104,15 @@ TEST(ScenarioErrors, ForcingSomethingThatIsNotARiskIsAnError) {
   expect_error("scenario: f\nforce:\n  rate: never\n", {3, 3, "rate", {"only a risk can be forced", "'rate'"}, {}});
 }
 
+TEST(ScenarioErrors, ForcingAnActionWithARisksValueOrTheReverseSaysWhichValuesFit) {
+  expect_error("scenario: f\nforce:\n  meet: never\n",
+               {3, 3, "meet", {"only a risk can be forced to occur or never", "an action"}, {"'delivered'"}});
+  expect_error("scenario: f\nforce:\n  bad_files: delivered\n",
+               {3, 3, "bad_files", {"only an action can be forced delivered"}, {"'occurs' or 'never'"}});
+  expect_error("scenario: f\nforce:\n  rate: not_delivered\n",
+               {3, 3, "rate", {"only an action can be forced", "a measure"}, {}});
+}
+
 TEST(ScenarioErrors, ForceValueOtherThanOccursOrNeverIsAnError) {
   expect_error("scenario: f\nforce:\n  bad_files: sometimes\n",
                {3, 14, "bad_files", {"'occurs' or 'never'", "'sometimes'"}, {}});

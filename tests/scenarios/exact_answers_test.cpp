@@ -184,6 +184,21 @@ TEST(ScenarioExactAnswers, ForcedNeverRiskNeverOccurs) {
   }
 }
 
+TEST(ScenarioExactAnswers, ForcedDeliveredActionIsDeliveredAndTheRestKeepTheirDraws) {
+  // An extension: chancy (0.8) delivered for certain; not_delivered for funded (1).
+  const auto r = run_with("force: {chancy: delivered, funded: not_delivered}\n", 114);
+  expect_base_unchanged(r);
+  const sim::ScenarioResult& s = scenario(r, "s");
+  EXPECT_EQ(target(s, "chancy_done").p_hit, 1.0);
+  EXPECT_EQ(target(s, "funded_done").p_hit, 0.0);
+  // Common random numbers: every other node is the base's, draw for draw.
+  EXPECT_EQ(target(s, "m_low").p_hit, target(scenario(r, "base"), "m_low").p_hit);
+  EXPECT_EQ(target(s, "no_risk").p_hit, target(scenario(r, "base"), "no_risk").p_hit);
+  // Paired: only the samples where the base missed change.
+  const sim::Comparison& c = comparison(r, "s", "chancy_done");
+  EXPECT_DOUBLE_EQ(c.delta, 1.0 - target(scenario(r, "base"), "chancy_done").p_hit);
+}
+
 TEST(ScenarioExactAnswers, IntervalOfACertainMissOrHitContainsItsProbability) {
   // A forced risk makes P(hit) exactly 0 (occurs) or 1 (never); the 95%
   // interval must then start at 0 or end at 1, whatever the sample count.

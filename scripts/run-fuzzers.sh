@@ -25,14 +25,22 @@ root=$(pwd)/build/fuzz
 mkdir -p "$root/tmp" "$root/logs"
 failed=""
 for t in $targets; do
-    case "$t" in fuzz_expression) dict=tests/fuzz/expression.dict ;; fuzz_unit_csv) dict="" ;; *) dict=tests/fuzz/yaml.dict ;; esac
+    # Without -max_len, libFuzzer makes nothing longer than the longest
+    # seed: a few hundred bytes, too short to reach the expression parser's
+    # nesting limit (200 levels) or a scenario's longer lists.
+    case "$t" in
+        fuzz_plan) dict=tests/fuzz/yaml.dict max_len=32768 ;;
+        fuzz_scenario) dict=tests/fuzz/yaml.dict max_len=8192 ;;
+        fuzz_expression) dict=tests/fuzz/expression.dict max_len=4096 ;;
+        *) dict="" max_len=8192 ;;
+    esac
     mkdir -p "$root/corpus/$t" "$root/artifacts/$t"
     log="$root/logs/$t.log"
     echo "== $t: $seconds s" >&2
     status=0
     # TMPDIR: the targets' scratch folders stay in the build tree.
     TMPDIR="$root/tmp" nice "$root/tests/fuzz/$t" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         ${dict:+-dict="$dict"} -artifact_prefix="$root/artifacts/$t/" \
         "$root/corpus/$t" "$root/seeds/$t" >"$log" 2>&1 || status=$?
     rm -rf "$root/tmp"/plansim-fuzz-*

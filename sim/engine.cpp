@@ -548,6 +548,19 @@ void add_local_results(const Program& p, const Layout& layout, std::size_t v, co
     }
 }
 
+// Sizes `values` to n a slice at a time: zeroing the kept values of
+// hundreds of millions of samples takes seconds, and a run told to stop
+// meanwhile must stop within a slice. Returns false when cancelled.
+bool grow(std::vector<double>& values, std::size_t n, const std::atomic<bool>* cancel) {
+  constexpr std::size_t kSlice = std::size_t{1} << 23;  // 64 MiB of doubles
+  values.reserve(std::max(values.capacity(), n));
+  while (values.size() < n) {
+    if (cancel && cancel->load()) return false;
+    values.resize(std::min(n, values.size() + kSlice));
+  }
+  return true;
+}
+
 }  // namespace
 
 RunResult run(const Program& p, const RunOptions& options) {
@@ -567,10 +580,6 @@ RunResult run(const Program& p, const RunOptions& options) {
     for (std::size_t v = 0; v < p.variants.size(); ++v)
       for (std::size_t k = 0; k < p.variants[v].local_targets.size() * layout.units; ++k)
         local_kept[layout.variants[v].local_kept + k] = 1;
-  for (std::size_t k = 0; k < kept.size(); ++k) {
-    if (options.extend && !local_kept[k]) kept[k].reserve(std::max(samples, options.max_samples));
-    kept[k].resize(samples);
-  }
   std::vector<CompensatedSum> sums(layout.sums);
   std::vector<std::uint64_t> counts(layout.counts, 0);
   std::vector<std::uint64_t> first_nan(layout.targets + layout.local_targets, kNoSample);
@@ -588,6 +597,13 @@ RunResult run(const Program& p, const RunOptions& options) {
   result.summary.seed = options.seed;
   result.summary.block_size = kBlockSize;
   result.summary.threads = threads;
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    if (options.extend && !local_kept[k]) kept[k].reserve(std::max(samples, options.max_samples));
+    if (!grow(kept[k], samples, options.cancel)) {
+      result.summary.stop = StopReason::kCancelled;
+      return result;
+    }
+  }
 
   // Blocks [0, done) are evaluated and merged. Merging is in block order
   // whatever the chunks, so a run extended from N samples to M merges

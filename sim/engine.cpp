@@ -620,12 +620,16 @@ RunResult run(const Program& p, const RunOptions& options) {
         tbb::parallel_for(tbb::blocked_range<std::uint64_t>(begin, end, 1), [&](const auto& range) {
           ThreadState& ts = states.local();
           for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
+            // A chunk of blocks of thousands of units takes seconds: a stop
+            // is seen before each block (the chunk's statistics are dropped).
+            if (options.cancel && options.cancel->load()) return;
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockSize, samples - b * kBlockSize));
             evaluate_block(p, layout, eval, b, n, ts, partial[b - begin], kept);
             if (!options.collect.empty()) collect_block(options.collect, ts.ws, b * kBlockSize, n, result.collected);
           }
         });
       });
+      if (options.cancel && options.cancel->load()) continue;  // caught at the top of the loop
       // Merge in block order: the sums do not depend on which thread ran what.
       for (std::uint64_t b = begin; b < end; ++b) {
         const BlockStats& s = partial[b - begin];
